@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("window", __name__)
