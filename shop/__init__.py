@@ -91,10 +91,8 @@ def register_portone(app: Flask) -> None:
                 "SANDBOX_WEBHOOK_CONTENT_TYPE": app.config["PORTONE_WEBHOOK_CONTENT_TYPE"],
             }
         )
-        app.wsgi_app = DispatcherMiddleware(
-            app.wsgi_app, {shop_config.SANDBOX_MOUNT: sandbox_app}
-        )
-    app.extensions["portone"] = build_client(app.config, sandbox_app)
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {shop_config.SANDBOX_MOUNT: sandbox_app})
+    app.extensions["portone"] = build_client(app.config, sandbox_app, shop_config.SANDBOX_MOUNT)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -40,7 +40,9 @@ class Order(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_uid: Mapped[str] = mapped_column(String(40), unique=True)
     # The guest's key to the order page; never derived from anything guessable.
-    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
+    token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
     name: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int] = mapped_column(Integer)

@@ -25,7 +25,8 @@ DEFAULTS = {
     "SANDBOX_WEBHOOK_RETRY": False,
     "SANDBOX_WEBHOOK_RETRY_INTERVAL": 60.0,
     "SANDBOX_WEBHOOK_TIMEOUT": 10.0,
-    "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(HERE.parents[1] / "instance" / "portone-sandbox.sqlite3"),
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///"
+    + str(HERE.parents[1] / "instance" / "portone-sandbox.sqlite3"),
 }
 
 
