@@ -62,12 +62,12 @@ def start():
             order = place_order(lines, buyer)
         except OrderError as exc:
             flash(str(exc), "error")
-            return render_template("checkout/checkout.html", form=form, lines=lines), 409
+            return _checkout_page(form, lines), 409
         session["buyer"] = buyer
         session["checkout"] = {"order": order.token, "source": "buy_now" if buy_now else "cart"}
         return redirect(url_for("checkout.pay", token=order.token), 303)
     status = 400 if form.is_submitted() else 200
-    return render_template("checkout/checkout.html", form=form, lines=lines), status
+    return _checkout_page(form, lines), status
 
 
 @bp.get("/orders/<token>/pay")
@@ -93,6 +93,7 @@ def pay(token: str):
     return render_template(
         "checkout/pay.html",
         order=order,
+        rows=_order_rows(order),
         params=params,
         sdk_url=current_app.config["PORTONE_SDK_URL"],
         imp_code=current_app.config["PORTONE_IMP_CODE"],
@@ -160,7 +161,7 @@ def order(token: str):
     checkout = session.get("checkout") or {}
     if order.status == OrderStatus.PAID and checkout.get("order") == order.token:
         _forget_checkout(checkout["source"])
-    return render_template("checkout/order.html", order=order)
+    return render_template("checkout/order.html", order=order, rows=_order_rows(order))
 
 
 @bp.get("/orders/<token>/status")
@@ -208,6 +209,17 @@ def _next_url(order: Order) -> str:
             else url_for("checkout.start")
         )
     return url_for("checkout.order", token=order.token)
+
+
+def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> str:
+    rows = [(ln.product.name, ln.product.price, ln.quantity, ln.line_total) for ln in lines]
+    return render_template(
+        "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows)
+    )
+
+
+def _order_rows(order: Order) -> list[tuple]:
+    return [(i.product_name, i.unit_price, i.quantity, i.line_total) for i in order.items]
 
 
 def _order_or_404(token: str) -> Order:

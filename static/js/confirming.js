@@ -1,0 +1,29 @@
+/* "Still confirming": ask the shop to re-check with PortOne until the order leaves "pending". */
+(function () {
+  "use strict";
+
+  var box = document.getElementById("confirming");
+  var delay = 1000;
+
+  function check() {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        if (data.status !== "pending") {
+          window.location.assign(data.url);
+          return;
+        }
+        schedule();
+      })
+      .catch(schedule);
+  }
+
+  function schedule() {
+    delay = Math.min(delay * 2, 30000);
+    window.setTimeout(check, delay);
+  }
+
+  window.setTimeout(check, delay);
+})();
