@@ -288,6 +288,23 @@ class WebhookDelivery(db.Model):
         }
 
 
+class PaymentWindow(db.Model):
+    """The approval window opened for a payment: who opened it and how to answer them.
+
+    ``secret`` is handed only to the frame that opened the window; a decision must carry it.
+    """
+
+    __tablename__ = "sandbox_payment_windows"
+
+    imp_uid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    # "overlay" answers the merchant page with postMessage; "redirect" sends it to m_redirect_url.
+    mode: Mapped[str] = mapped_column(String(10))
+    # The merchant page's origin: the exact targetOrigin of the overlay's postMessage.
+    origin: Mapped[str] = mapped_column(String(300))
+    request_id: Mapped[str] = mapped_column(String(64))
+
+
 def new_imp_uid(api: bool = False) -> str:
     """``imp_`` + 12 digits for window payments, ``imps_`` + 12 digits for API payments."""
     return ("imps_" if api else "imp_") + "".join(secrets.choice("0123456789") for _ in range(12))
