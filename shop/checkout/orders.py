@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 
+from shop.cart import check_stock
 from shop.extensions import db
 from shop.models import Order, OrderItem
 from shop.portone import PortOneError, portone
@@ -37,10 +38,10 @@ def place_order(lines, buyer: dict) -> Order:
     if not lines:
         raise OrderError("Your cart is empty.")
     for line in lines:
-        if line.quantity > line.product.stock:
-            raise OrderError(
-                f"Only {line.product.stock} of {line.product.name} left; please lower the quantity."
-            )
+        try:
+            check_stock(line.product, line.quantity)
+        except ValueError as exc:
+            raise OrderError(str(exc)) from exc
     order = Order(
         merchant_uid=new_merchant_uid(),
         name=order_name(lines),

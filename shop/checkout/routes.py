@@ -18,7 +18,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from shop.cart import CartLine, cart_lines, clear_cart, parse_quantity
+from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product, parse_quantity
 from shop.checkout import bp
 from shop.checkout.forms import CheckoutForm
 from shop.checkout.orders import OrderError, place_order
@@ -35,14 +35,17 @@ USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
 @bp.post("/checkout/buy-now")
 def buy_now():
     """One product, straight to checkout, leaving the cart as it is."""
-    product = db.session.get(Product, _int(request.form.get("product_id")))
-    if product is None:
-        abort(404)
     try:
-        quantity = parse_quantity(request.form.get("quantity", "1"))
+        product = find_product(request.form.get("product_id"))
     except ValueError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("catalog.product", slug=product.slug)), 303
+        return redirect(url_for("catalog.index"), 303)
+    try:
+        quantity = parse_quantity(request.form.get("quantity", "1"))
+        check_stock(product, quantity)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.detail", slug=product.slug), 303)
     session["buy_now"] = {"product_id": product.id, "quantity": quantity}
     return redirect(url_for("checkout.start", buy="now"), 303)
 
