@@ -1,0 +1,200 @@
+"""Checkout over HTTP: the order the server prices, the prepare it registers, bad input."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from shop.extensions import db
+from shop.models import Order, OrderStatus, Product
+
+BUYER = {
+    "buyer_name": "김민지",
+    "buyer_email": "minji@example.com",
+    "buyer_tel": "010-1234-5678",
+    "buyer_addr": "서울특별시 강남구 테헤란로 152",
+    "buyer_postcode": "06236",
+}
+
+
+# Stands for the id of a real product in parametrized form data.
+THIS = object()
+
+
+def csrf_from(client, path: str) -> str:
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def product(app, slug=None) -> Product:
+    with app.app_context():
+        query = select(Product).where(Product.stock > 1).order_by(Product.id)
+        found = db.session.scalars(query).all()
+        return next(p for p in found if slug in (None, p.slug))
+
+
+def add_to_cart(client, item: Product, quantity: int = 1) -> None:
+    token = csrf_from(client, f"/products/{item.slug}")
+    response = client.post(
+        "/cart/add", data={"product_id": item.id, "quantity": quantity, "csrf_token": token}
+    )
+    assert response.status_code in (302, 303)
+
+
+def checkout(client, **overrides):
+    token = csrf_from(client, "/checkout")
+    return client.post("/checkout", data={**BUYER, **overrides, "csrf_token": token})
+
+
+def orders(app) -> list[Order]:
+    with app.app_context():
+        return db.session.scalars(select(Order)).all()
+
+
+def test_checkout_prices_the_order_and_prepares_it(app, client):
+    first, second = product(app), product(app)
+    add_to_cart(client, first, 2)
+    response = checkout(client)
+    assert response.status_code == 303
+    [order] = orders(app)
+    assert response.headers["Location"].endswith(f"/orders/{order.token}/pay")
+    assert order.status == OrderStatus.PENDING
+    assert order.amount == first.price * 2
+    assert len(order.merchant_uid) <= 40
+    with app.test_request_context():
+        prepared = app.extensions["portone"].get_prepared(order.merchant_uid)
+    assert prepared["amount"] == order.amount
+    assert second  # the catalog has more than one product to choose from
+
+
+def test_payment_page_renders_the_sdk_call_with_server_values(app, client):
+    item = product(app)
+    add_to_cart(client, item, 3)
+    location = checkout(client).headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    [order] = orders(app)
+    params = re.search(r'id="payment-params">(.*?)</script>', page, re.S).group(1)
+    assert '"pg": "kakaopay"' in params
+    assert f'"amount": {item.price * 3}' in params
+    assert f'"merchant_uid": "{order.merchant_uid}"' in params
+    assert '"m_redirect_url": "http://localhost/checkout/complete/mobile"' in params
+    assert '"notice_url": "http://localhost/portone/webhook"' in params
+    assert "/portone-sandbox/v1/iamport.js" in page
+    assert "sandbox-secret" not in page
+
+
+def test_two_products_are_named_first_item_and_count(app, client):
+    with app.app_context():
+        items = db.session.scalars(select(Product).where(Product.stock > 0)).all()[:3]
+    for item in items:
+        add_to_cart(client, item)
+    checkout(client)
+    [order] = orders(app)
+    assert order.name.endswith(" 외 2건")
+    assert len(order.name) <= 40
+    assert order.amount == sum(item.price for item in items)
+
+
+def test_empty_cart_goes_back_to_the_cart(client):
+    response = client.get("/checkout")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/cart/")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("buyer_name", "", "Enter your name."),
+        ("buyer_email", "not-an-email", "Enter a valid email address."),
+        ("buyer_tel", "12345", "Enter a phone number like 010-1234-5678."),
+        ("buyer_addr", "", "Enter your delivery address."),
+        ("buyer_postcode", "1234", "Enter the 5-digit postcode."),
+        ("buyer_name", "가" * 61, "Field cannot be longer than 60 characters."),
+    ],
+)
+def test_bad_buyer_details_are_refused_with_a_message(app, client, field, value, message):
+    add_to_cart(client, product(app))
+    response = checkout(client, **{field: value})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert orders(app) == []
+
+
+def test_checkout_without_csrf_token_is_refused(app, client):
+    add_to_cart(client, product(app))
+    response = client.post("/checkout", data=BUYER)
+    assert response.status_code == 400
+    assert orders(app) == []
+
+
+def test_more_than_in_stock_is_refused_at_checkout(app, client):
+    item = product(app)
+    add_to_cart(client, item, 2)
+    with app.app_context():
+        db.session.get(Product, item.id).stock = 1
+        db.session.commit()
+    response = checkout(client)
+    assert response.status_code == 409
+    assert "left in stock" in response.get_data(as_text=True)
+    assert orders(app) == []
+
+
+def test_buy_now_checks_out_one_product_and_keeps_the_cart(app, client):
+    in_cart, bought = product(app), product(app)
+    with app.app_context():
+        bought = db.session.scalars(select(Product).where(Product.id != in_cart.id)).first()
+    add_to_cart(client, in_cart)
+    token = csrf_from(client, f"/products/{bought.slug}")
+    response = client.post(
+        "/checkout/buy-now", data={"product_id": bought.id, "quantity": "2", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/checkout?buy=now")
+    token = csrf_from(client, "/checkout?buy=now")
+    client.post("/checkout?buy=now", data={**BUYER, "csrf_token": token})
+    [order] = orders(app)
+    assert [(i.product_id, i.quantity) for i in order.items] == [(bought.id, 2)]
+    assert in_cart.name in client.get("/cart/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"product_id": "999999", "quantity": "1"}, "That product isn&#39;t available."),
+        ({"product_id": "abc", "quantity": "1"}, "That product isn&#39;t available."),
+        ({"quantity": "1"}, "No product was chosen."),
+        ({"product_id": THIS, "quantity": "0"}, "whole number from 1 to 99"),
+        ({"product_id": THIS, "quantity": "100"}, "whole number from 1 to 99"),
+        ({"product_id": THIS, "quantity": "1.5"}, "whole number from 1 to 99"),
+    ],
+)
+def test_buy_now_bad_input_is_refused_with_a_message(app, client, form, message):
+    item = product(app)
+    token = csrf_from(client, f"/products/{item.slug}")
+    data = {**form, "csrf_token": token}
+    if data.get("product_id") is THIS:
+        data["product_id"] = str(item.id)
+    response = client.post("/checkout/buy-now", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert orders(app) == []
+
+
+def test_unknown_order_pages_are_404(client):
+    for path in ("/orders/nope", "/orders/nope/pay", "/orders/nope/status"):
+        assert client.get(path).status_code == 404
+
+
+def test_pay_page_of_a_paid_order_goes_to_the_order(app, client):
+    add_to_cart(client, product(app))
+    checkout(client)
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        order.status = OrderStatus.PAID
+        db.session.commit()
+        token = order.token
+    response = client.get(f"/orders/{token}/pay")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/orders/{token}")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 1
