@@ -321,3 +321,44 @@ def new_apply_num() -> str:
 
 def new_cancellation_id() -> str:
     return secrets.token_hex(10)
+
+
+BILLING_KEY_FIELDS = (
+    "pg_provider",
+    "pg_id",
+    "pay_method",
+    "card_name",
+    "card_code",
+    "card_number",
+    "card_type",
+    "customer_name",
+    "customer_tel",
+    "customer_email",
+    "customer_addr",
+    "customer_postcode",
+    "decline_charges",
+)
+
+
+def save_billing_key(customer_uid: str, **fields) -> BillingKey:
+    """Issue the billing key for ``customer_uid`` (not committed). PortOne keeps one key per
+    customer_uid: issuing again replaces every field of the old key, keeps ``inserted`` and
+    moves ``updated``."""
+    unknown = set(fields) - set(BILLING_KEY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown billing key fields: {sorted(unknown)}")
+    at = now()
+    key = db.session.get(BillingKey, customer_uid)
+    if key is None:
+        key = BillingKey(customer_uid=customer_uid, inserted=at)
+        db.session.add(key)
+    defaults = {
+        "pg_provider": "kakaopay",
+        "pg_id": "TCSUBSCRIP",
+        "pay_method": "point",
+        "decline_charges": False,
+    }
+    for name in BILLING_KEY_FIELDS:
+        setattr(key, name, fields.get(name, defaults.get(name)))
+    key.updated = at
+    return key
