@@ -1,0 +1,83 @@
+"""Fixtures for the sandbox's contract tests: a PortOne client with a token, billing keys seeded in
+the sandbox's database, charges made with them, and a receiver that captures webhooks."""
+
+import pytest
+import requests
+
+from shop.sandbox import models
+from tests.conftest import LiveServer
+from tests.sandbox.contract import KEY, Api, Receiver, new_merchant_uid, ok
+
+
+@pytest.fixture
+def api(sandbox) -> Api:
+    token = ok(requests.post(f"{sandbox.url}/users/getToken", json=KEY, timeout=10))
+    return Api(sandbox.url, token["access_token"])
+
+
+@pytest.fixture
+def seed_key(sandbox):
+    """Issue a billing key straight into the sandbox's database, as the window would."""
+
+    def seed(customer_uid: str = "customer_1", **fields) -> str:
+        with sandbox.app.app_context():
+            models.save_billing_key(customer_uid, **fields)
+            models.db.session.commit()
+        return customer_uid
+
+    return seed
+
+
+@pytest.fixture
+def charge(api, seed_key):
+    """Charge a billing key with ``again``; by default a KakaoMoney key that approves."""
+
+    def again(customer_uid: str | None = None, **fields) -> dict:
+        if customer_uid is None:
+            customer_uid = seed_key("customer_money")
+        body = {
+            "customer_uid": customer_uid,
+            "merchant_uid": new_merchant_uid(),
+            "amount": 14000,
+            "name": "월간 원두 구독",
+            **fields,
+        }
+        return ok(api.post("/subscribe/payments/again", json=body))
+
+    return again
+
+
+@pytest.fixture
+def advance(sandbox):
+    """Move the sandbox's clock forward."""
+
+    def forward(seconds: int) -> None:
+        response = requests.post(
+            f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": seconds}, timeout=5
+        )
+        assert response.status_code == 200, response.text
+
+    return forward
+
+
+@pytest.fixture
+def webhook_log(sandbox):
+    """The sandbox's delivery log; ``wait_for``/``idle`` long-poll until that state."""
+
+    def log(**params) -> dict:
+        response = requests.get(f"{sandbox.url}/_sandbox/webhooks", params=params, timeout=40)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return log
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on its own loopback port; ``receiver.url`` is its notice_url."""
+    target = Receiver()
+    server = LiveServer(target).start()
+    target.url = f"{server.url}/portone-webhook"
+    yield target
+    target.open.set()
+    server.stop()
