@@ -6,13 +6,14 @@ import requests
 
 from shop.sandbox import models
 from tests.conftest import LiveServer
-from tests.sandbox.contract import KEY, Api, Receiver, new_merchant_uid, ok
+from tests.sandbox.contract import Api, Receiver, new_merchant_uid, ok
 
 
 @pytest.fixture
 def api(sandbox) -> Api:
-    token = ok(requests.post(f"{sandbox.url}/users/getToken", json=KEY, timeout=10))
-    return Api(sandbox.url, token["access_token"])
+    client = Api(sandbox.url, "")
+    client.renew()
+    return client
 
 
 @pytest.fixture

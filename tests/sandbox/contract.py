@@ -18,6 +18,11 @@ class Api:
         self.base_url = base_url
         self.token = token
 
+    def renew(self) -> None:
+        """Take a fresh token, as a client does once the sandbox clock has passed its expiry."""
+        response = requests.post(f"{self.base_url}/users/getToken", json=KEY, timeout=10)
+        self.token = ok(response)["access_token"]
+
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
         return requests.request(method, self.base_url + path, headers=headers, timeout=10, **kwargs)
