@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from playwright.sync_api import expect
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from shop import sandbox as sandbox_pkg
 from tests.conftest import LiveServer
 from tests.sandbox.merchant_site import PortOneApi, create_app
 
@@ -323,3 +325,49 @@ def test_phone_without_m_redirect_url_uses_the_callback(phone, merchant_server, 
     rsp = callback_rsp(phone)
     assert rsp["success"] is True
     assert api.payment(rsp["imp_uid"])["channel"] == "mobile"
+
+
+def test_closing_the_window_cancels(shop, api):
+    page = shop("order_closed")
+    page.get_by_role("button", name="Pay 14,000원").click()
+    kakao_pay(page).get_by_role("button", name="Close").click()
+
+    rsp = callback_rsp(page)
+    assert (rsp["error_code"], rsp["error_msg"]) == ("F0001", CANCELLED)
+    assert api.payment(rsp["imp_uid"])["status"] == "failed"
+
+
+def test_one_window_at_a_time(shop, api):
+    page = shop("order_busy")
+    page.get_by_role("button", name="Pay 14,000원").click()
+    expect(kakao_pay(page).get_by_role("button", name="Approve")).to_be_visible()
+    page.evaluate("params => window.payWith(params)", {"merchant_uid": "other", "amount": 100})
+    assert callback_rsp(page)["error_code"] == "F1004"
+    page.evaluate("window.__rsp = undefined")
+    kakao_pay(page).get_by_role("button", name="Approve").click()
+
+    assert callback_rsp(page)["merchant_uid"] == "order_busy"
+
+
+@pytest.fixture(scope="module")
+def mounted(tmp_path_factory):
+    """A merchant that mounts the sandbox under its own path and loads the SDK by a relative URL,
+    as the shop does."""
+    database = tmp_path_factory.mktemp("mounted") / "sandbox.sqlite3"
+    sandbox_app = sandbox_pkg.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    app = DispatcherMiddleware(create_app("/portone-sandbox"), {"/portone-sandbox": sandbox_app})
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def test_sdk_works_mounted_under_a_prefix(page, mounted):
+    page.goto(f"{mounted.url}/?merchant_uid=order_mounted")
+    page.get_by_role("button", name="Pay 14,000원").click()
+    kakao_pay(page).get_by_role("button", name="Approve").click()
+
+    rsp = callback_rsp(page)
+    assert rsp["success"] is True
+    assert rsp["receipt_url"].startswith(f"{mounted.url}/portone-sandbox/receipts/")
+    api = PortOneApi(f"{mounted.url}/portone-sandbox")
+    assert api.payment(rsp["imp_uid"])["status"] == "paid"

@@ -49,6 +49,9 @@
     if (!impCode) {
       return ["F401", "가맹점 식별코드가 없습니다. IMP.init()을 먼저 호출해주세요."];
     }
+    if (location.origin === "null") {
+      return ["F400", "출처(origin)가 없는 페이지에서는 결제창을 열 수 없습니다."];
+    }
     if (!params || typeof params !== "object") {
       return ["F400", "결제요청 파라메터가 누락되었습니다."];
     }

@@ -1,0 +1,216 @@
+"""The approval window's endpoints over plain HTTP: what the SDK's form posts, what the buyer's
+decision posts, and what a page that is not the window's own cannot do."""
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from tests.sandbox.merchant_site import PortOneApi
+
+MERCHANT = "http://merchant.example"
+DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"
+RESULT = re.compile(r'<script type="application/json" id="imp-result">(.*?)</script>', re.S)
+
+
+@pytest.fixture
+def api(sandbox):
+    return PortOneApi(sandbox.url)
+
+
+def open_window(sandbox, params, mode="overlay", imp_code="imp00000000", **fields):
+    """Post what iamport.js posts to open a window; the raw response, redirects not followed."""
+    form = {
+        "imp_code": imp_code,
+        "params": params if isinstance(params, str) else json.dumps(params),
+        "origin": MERCHANT,
+        "mode": mode,
+        "request_id": "0123456789abcdef",
+        **fields,
+    }
+    return requests.post(
+        f"{sandbox.url}/window/open",
+        data=form,
+        headers={"User-Agent": DESKTOP},
+        allow_redirects=False,
+        timeout=5,
+    )
+
+
+def opened(sandbox, params, **kwargs) -> tuple[str, str]:
+    """Open a window that is expected to open: its imp_uid and its secret."""
+    response = open_window(sandbox, params, **kwargs)
+    assert response.status_code == 303, response.text
+    location = urlsplit(response.headers["Location"])
+    imp_uid = location.path.rsplit("/", 1)[1]
+    return imp_uid, parse_qs(location.query)["key"][0]
+
+
+def decide(sandbox, imp_uid, key, decision, **fields):
+    return requests.post(
+        f"{sandbox.url}/window/{imp_uid}",
+        data={"key": key, "decision": decision, **fields},
+        allow_redirects=False,
+        timeout=5,
+    )
+
+
+def rsp_of(response) -> dict:
+    """The rsp a result page hands to the merchant page."""
+    return json.loads(RESULT.search(response.text).group(1))
+
+
+ORDER = {"pg": "kakaopay", "merchant_uid": "order_http", "name": "Tea", "amount": 14000}
+
+
+def test_the_first_decision_stands(sandbox, api):
+    imp_uid, key = opened(sandbox, ORDER)
+    approved = rsp_of(decide(sandbox, imp_uid, key, "approve"))
+    again = decide(sandbox, imp_uid, key, "cancel", pay_with="card")
+
+    assert again.status_code == 200
+    assert rsp_of(again) == approved
+    payment = api.payment(imp_uid)
+    assert (payment["status"], payment["pay_method"]) == ("paid", "point")
+
+
+def test_a_decision_needs_the_windows_secret(sandbox, api):
+    imp_uid, key = opened(sandbox, ORDER)
+    assert decide(sandbox, imp_uid, "guessed", "approve").status_code == 403
+    assert decide(sandbox, imp_uid, "", "approve").status_code == 403
+    assert requests.get(f"{sandbox.url}/window/{imp_uid}", timeout=5).status_code == 404
+    assert api.payment(imp_uid)["status"] == "ready"
+    assert requests.get(f"{sandbox.url}/window/{imp_uid}?key={key}", timeout=5).status_code == 200
+
+
+def test_window_pages_keep_their_secret(sandbox):
+    imp_uid, key = opened(sandbox, ORDER)
+    page = requests.get(f"{sandbox.url}/window/{imp_uid}?key={key}", timeout=5)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_two_windows_for_one_order_pay_once(sandbox, api):
+    first, first_key = opened(sandbox, ORDER)
+    second, second_key = opened(sandbox, ORDER)
+    decide(sandbox, first, first_key, "approve")
+    rsp = rsp_of(decide(sandbox, second, second_key, "approve"))
+
+    assert (rsp["success"], rsp["imp_uid"], rsp["error_code"]) == (False, second, "F1002")
+    assert api.payment(second)["status"] == "failed"
+    assert api.payment(first)["status"] == "paid"
+
+
+def test_custom_data_and_buyer_are_kept(sandbox, api):
+    order = {**ORDER, "custom_data": {"plan": "월간", "n": 1}, "buyer_tel": 1012345678}
+    imp_uid, key = opened(sandbox, order)
+    rsp = rsp_of(decide(sandbox, imp_uid, key, "approve"))
+
+    assert rsp["custom_data"] == {"plan": "월간", "n": 1}
+    payment = api.payment(imp_uid)
+    assert json.loads(payment["custom_data"]) == {"plan": "월간", "n": 1}
+    assert payment["buyer_tel"] == "1012345678"
+
+
+def test_reissuing_a_billing_key_replaces_it(sandbox, api):
+    billing = {"pg": "kakaopay", "name": "Plan", "amount": 0, "customer_uid": "cu_1"}
+    imp_uid, key = opened(sandbox, {**billing, "merchant_uid": "issue_1", "buyer_name": "Kim"})
+    decide(sandbox, imp_uid, key, "approve")
+    before = api.call("GET", "/subscribe/customers/cu_1")["response"]
+    requests.post(f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": 60}, timeout=5)
+    imp_uid, key = opened(sandbox, {**billing, "merchant_uid": "issue_2", "buyer_name": "Lee"})
+    decide(sandbox, imp_uid, key, "approve", pay_with="card")
+    after = api.call("GET", "/subscribe/customers/cu_1")["response"]
+
+    assert before["card_name"] is None
+    assert after["card_name"]
+    assert after["customer_name"] == "Lee"
+    assert after["inserted"] == before["inserted"]
+    assert after["updated"] > before["updated"]
+
+
+def test_phone_decision_redirects_keeping_the_query(sandbox):
+    order = {**ORDER, "m_redirect_url": "https://shop.example/done?order=7#top"}
+    imp_uid, key = opened(sandbox, order, mode="redirect")
+    response = decide(sandbox, imp_uid, key, "decline")
+
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert (location.netloc, location.path, location.fragment) == ("shop.example", "/done", "top")
+    query = parse_qs(location.query)
+    assert query["order"] == ["7"]
+    assert query["imp_uid"] == [imp_uid]
+    assert query["imp_success"] == ["false"]
+    assert query["error_code"] == ["F0002"]
+
+
+def test_refusals_are_escaped(sandbox):
+    response = open_window(sandbox, ORDER, imp_code="</script><script>alert(1)</script>")
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+    assert rsp_of(response)["error_code"] == "F401"
+
+
+def test_order_names_are_escaped(sandbox):
+    imp_uid, key = opened(sandbox, {**ORDER, "name": "<img src=x onerror=alert(1)>"})
+    page = requests.get(f"{sandbox.url}/window/{imp_uid}?key={key}", timeout=5).text
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({**ORDER, "amount": 14000.5}, "F400"),
+        ({**ORDER, "amount": -1}, "F400"),
+        ({**ORDER, "amount": 0}, "F400"),
+        ({**ORDER, "amount": True}, "F400"),
+        ({**ORDER, "name": {"a": 1}}, "F400"),
+        ({**ORDER, "notice_url": "javascript:alert(1)"}, "F400"),
+        ({**ORDER, "notice_url": ["https://a.example/hook", 5]}, "F400"),
+        ({**ORDER, "currency": "USD"}, "F400"),
+        ({**ORDER, "pg": "kakaopay.TC0ONETIME", "customer_uid": "c", "amount": 0}, "F400"),
+        ({**ORDER, "pg": "kakaopay.NOPE"}, "F400"),
+        ({**ORDER, "pg": ["kakaopay"]}, "F400"),
+        ({**ORDER, "merchant_uid": 12345}, "F400"),
+    ],
+)
+def test_bad_parameters_are_refused_to_the_page(sandbox, api, params, code):
+    response = open_window(sandbox, params)
+    assert response.status_code == 200
+    assert rsp_of(response)["error_code"] == code
+    assert api.call("GET", "/payments/status/all")["response"]["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ("not json", {}),
+        ("[1, 2]", {}),
+        (ORDER, {"origin": "null"}),
+        (ORDER, {"mode": "popup"}),
+        (ORDER, {"request_id": "<x>"}),
+        ({**ORDER, "m_redirect_url": "javascript:alert(1)"}, {"mode": "redirect"}),
+    ],
+)
+def test_garbage_gets_a_400_page(sandbox, params, fields):
+    response = open_window(sandbox, params, **fields)
+    assert response.status_code == 400
+    assert "결제창을 열 수 없습니다" in response.text
+
+
+def test_unknown_windows_and_decisions(sandbox):
+    imp_uid, key = opened(sandbox, ORDER)
+    assert decide(sandbox, imp_uid, key, "maybe").status_code == 400
+    assert decide(sandbox, "imp_000000000000", key, "approve").status_code == 404
+    assert requests.get(f"{sandbox.url}/receipts/{imp_uid}", timeout=5).status_code == 404
+
+
+def test_the_sdk_loads_from_anywhere(sandbox):
+    response = requests.get(f"{sandbox.url}/v1/iamport.js", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert "request_pay" in response.text
