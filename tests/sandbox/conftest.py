@@ -6,7 +6,7 @@ import requests
 
 from shop.sandbox import models
 from tests.conftest import LiveServer
-from tests.sandbox.contract import Api, Receiver, new_merchant_uid, ok
+from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
 
 
 @pytest.fixture
@@ -73,12 +73,20 @@ def webhook_log(sandbox):
     return log
 
 
+@pytest.fixture(scope="session")
+def receiver_server():
+    """One loopback server for every test's receiver: starting and stopping a server per test
+    costs half a second each."""
+    server = LiveServer(ReceiverSlot()).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def receiver():
-    """A webhook receiver on its own loopback port; ``receiver.url`` is its notice_url."""
+def receiver(receiver_server):
+    """This test's webhook receiver; ``receiver.url`` is its notice_url."""
     target = Receiver()
-    server = LiveServer(target).start()
-    target.url = f"{server.url}/portone-webhook"
+    target.url = f"{receiver_server.url}/portone-webhook"
+    receiver_server.server.app.current = target
     yield target
     target.open.set()
-    server.stop()

@@ -96,3 +96,14 @@ class Receiver:
             arrived = self.changed.wait_for(lambda: len(self.received) >= count, timeout)
             assert arrived, f"expected {count} webhooks, got {self.received}"
             return list(self.received)
+
+
+class ReceiverSlot:
+    """The WSGI app of the shared receiver server: hands each request to the current test's
+    Receiver."""
+
+    def __init__(self):
+        self.current = Receiver()
+
+    def __call__(self, environ, start_response):
+        return self.current(environ, start_response)
