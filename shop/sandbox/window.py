@@ -50,7 +50,7 @@ ALREADY_PAID_MSG = "이미 결제가 이루어진 거래건입니다."
 
 # The same test the SDK makes to choose between the overlay and the full-page window.
 PHONE = re.compile(r"Android|iPhone|iPad|iPod|Mobile", re.IGNORECASE)
-ORIGIN = re.compile(r"https?://[^/?#\s]+")
+ORIGIN = re.compile(r"https?://[^/?#\s]{1,280}")
 REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_AMOUNT = 2_147_483_647
 MAX_URL = 500

@@ -131,6 +131,31 @@ def test_reissuing_a_billing_key_replaces_it(sandbox, api):
     assert after["updated"] > before["updated"]
 
 
+def test_billing_key_with_a_first_charge(sandbox, api):
+    order = {**ORDER, "merchant_uid": "first_charge", "amount": 5000, "customer_uid": "cu_2"}
+    imp_uid, key = opened(sandbox, order)
+    rsp = rsp_of(decide(sandbox, imp_uid, key, "approve", pay_with="card"))
+
+    assert (rsp["success"], rsp["paid_amount"], rsp["customer_uid"]) == (True, 5000, "cu_2")
+    payment = api.payment(imp_uid)
+    assert (payment["amount"], payment["pg_id"], payment["customer_uid_usage"]) == (
+        5000,
+        "TCSUBSCRIP",
+        "issue",
+    )
+    customer = api.call("GET", "/subscribe/customers/cu_2")["response"]
+    assert customer["card_number"] == payment["card_number"]
+
+
+def test_declined_billing_key_is_not_issued(sandbox, api):
+    order = {**ORDER, "merchant_uid": "no_key", "amount": 0, "customer_uid": "cu_3"}
+    imp_uid, key = opened(sandbox, order)
+    decide(sandbox, imp_uid, key, "decline", decline_charges="on")
+
+    assert api.payment(imp_uid)["status"] == "failed"
+    assert api.call("GET", "/subscribe/customers/cu_3")["status"] == 404
+
+
 def test_phone_decision_redirects_keeping_the_query(sandbox):
     order = {**ORDER, "m_redirect_url": "https://shop.example/done?order=7#top"}
     imp_uid, key = opened(sandbox, order, mode="redirect")
@@ -190,6 +215,7 @@ def test_bad_parameters_are_refused_to_the_page(sandbox, api, params, code):
         ("not json", {}),
         ("[1, 2]", {}),
         (ORDER, {"origin": "null"}),
+        (ORDER, {"origin": "https://" + "a" * 300}),
         (ORDER, {"mode": "popup"}),
         (ORDER, {"request_id": "<x>"}),
         ({**ORDER, "m_redirect_url": "javascript:alert(1)"}, {"mode": "redirect"}),
