@@ -55,7 +55,7 @@
     if (!params || typeof params !== "object") {
       return ["F400", "결제요청 파라메터가 누락되었습니다."];
     }
-    if (params.merchant_uid === undefined || params.merchant_uid === null || params.merchant_uid === "") {
+    if ([undefined, null, ""].indexOf(params.merchant_uid) !== -1) {
       return ["F400", "merchant_uid는 필수 파라메터입니다."];
     }
     if (params.amount === undefined || params.amount === null) {
