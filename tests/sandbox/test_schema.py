@@ -1,0 +1,288 @@
+"""Every object the sandbox returns has exactly the fields of PortOne's V1 schema, each of the
+schema's type.
+
+The tables below were written by reading ``v1.openapi.json`` (definitions ``PaymentAnnotation``,
+``PaymentCancelAnnotation``, ``CustomerAnnotation``, ``AuthAnnotation``, ``PagedPaymentAnnotation``,
+``PaymentPrepareAnnotation``). Swagger 2.0 cannot say "nullable": its ``required`` means "always
+present". PortOne sends null for strings it has no value for, and 0 for timestamps that have not
+happened, so strings (and the few fields named in NULLABLE) may be null; other types may not.
+"""
+
+import pytest
+import requests
+
+from tests.sandbox.contract import KEY, ok
+
+STRING, INTEGER, NUMBER, BOOLEAN, ARRAY, OBJECT = (
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "array",
+    "object",
+)
+
+PAYMENT = {
+    "imp_uid": STRING,
+    "merchant_uid": STRING,
+    "pay_method": STRING,
+    "channel": STRING,
+    "pg_provider": STRING,
+    "emb_pg_provider": STRING,
+    "pg_tid": STRING,
+    "pg_id": STRING,
+    "sandbox": BOOLEAN,
+    "escrow": BOOLEAN,
+    "apply_num": STRING,
+    "bank_code": STRING,
+    "bank_name": STRING,
+    "card_code": STRING,
+    "card_name": STRING,
+    "card_issuer_code": STRING,
+    "card_issuer_name": STRING,
+    "card_publisher_code": STRING,
+    "card_publisher_name": STRING,
+    "card_quota": INTEGER,
+    "card_number": STRING,
+    "card_type": INTEGER,
+    "vbank_code": STRING,
+    "vbank_name": STRING,
+    "vbank_num": STRING,
+    "vbank_holder": STRING,
+    "vbank_date": INTEGER,
+    "vbank_issued_at": INTEGER,
+    "name": STRING,
+    "amount": NUMBER,
+    "cancel_amount": NUMBER,
+    "currency": STRING,
+    "buyer_name": STRING,
+    "buyer_email": STRING,
+    "buyer_tel": STRING,
+    "buyer_addr": STRING,
+    "buyer_postcode": STRING,
+    "custom_data": STRING,
+    "user_agent": STRING,
+    "status": STRING,
+    "started_at": INTEGER,
+    "paid_at": INTEGER,
+    "failed_at": INTEGER,
+    "cancelled_at": INTEGER,
+    "fail_reason": STRING,
+    "cancel_reason": STRING,
+    "receipt_url": STRING,
+    "cancel_history": ARRAY,
+    "deposit_history": ARRAY,
+    "cancel_receipt_urls": ARRAY,
+    "cash_receipt_issued": BOOLEAN,
+    "customer_uid": STRING,
+    "customer_uid_usage": STRING,
+    "promotion": OBJECT,
+}
+PAYMENT_REQUIRED = {
+    "imp_uid",
+    "merchant_uid",
+    "amount",
+    "cancel_amount",
+    "currency",
+    "status",
+    "sandbox",
+}
+
+PAYMENT_CANCEL = {
+    "pg_tid": STRING,
+    "amount": NUMBER,
+    "cancelled_at": INTEGER,
+    "reason": STRING,
+    "cancellation_id": STRING,
+    "receipt_url": STRING,
+}
+PAYMENT_CANCEL_REQUIRED = {"pg_tid", "amount", "reason", "cancelled_at", "cancellation_id"}
+
+CUSTOMER = {
+    "customer_uid": STRING,
+    "pg_provider": STRING,
+    "pg_id": STRING,
+    "sandbox": BOOLEAN,
+    "customer_id": STRING,
+    "card_name": STRING,
+    "card_code": STRING,
+    "card_issuer_code": STRING,
+    "card_issuer_name": STRING,
+    "card_publisher_code": STRING,
+    "card_publisher_name": STRING,
+    "card_number": STRING,
+    "card_type": INTEGER,
+    "customer_name": STRING,
+    "customer_tel": STRING,
+    "customer_email": STRING,
+    "customer_addr": STRING,
+    "customer_postcode": STRING,
+    "inserted": INTEGER,
+    "updated": INTEGER,
+}
+CUSTOMER_REQUIRED = {
+    "customer_uid",
+    "pg_provider",
+    "pg_id",
+    "card_name",
+    "inserted",
+    "updated",
+    "sandbox",
+}
+
+AUTH = {"access_token": STRING, "expired_at": INTEGER, "now": INTEGER}
+AUTH_REQUIRED = set(AUTH)
+
+PAGED_PAYMENTS = {"total": INTEGER, "previous": INTEGER, "next": INTEGER, "list": ARRAY}
+PAGED_PAYMENTS_REQUIRED = {"total", "previous", "next"}
+
+PAYMENT_PREPARE = {"merchant_uid": STRING, "amount": NUMBER, "currency": STRING}
+
+# Not strings, yet documented as null when there is nothing to say: card_type "null for PGs that
+# do not provide it", and promotion when no promotion applied.
+NULLABLE = {"card_type", "promotion"}
+
+
+def conforms(value, kind: str) -> bool:
+    if kind == STRING:
+        return isinstance(value, str)
+    if kind == INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == BOOLEAN:
+        return isinstance(value, bool)
+    if kind == ARRAY:
+        return isinstance(value, list)
+    return isinstance(value, dict)
+
+
+def check(obj: dict, table: dict, required: set) -> None:
+    """``obj`` has exactly ``table``'s fields, the required ones among them, each of its type."""
+    assert isinstance(obj, dict)
+    assert set(obj) == set(table), set(obj) ^ set(table)
+    assert required <= set(obj)
+    for name, kind in table.items():
+        value = obj[name]
+        if value is None:
+            assert kind == STRING or name in NULLABLE, f"{name} is null"
+        else:
+            assert conforms(value, kind), f"{name}={value!r} is not {kind}"
+
+
+def check_payment(payment: dict) -> None:
+    check(payment, PAYMENT, PAYMENT_REQUIRED)
+    for name in PAYMENT_REQUIRED:
+        assert payment[name] is not None, name
+    assert isinstance(payment["amount"], int)
+    assert isinstance(payment["cancel_amount"], int)
+    for refund in payment["cancel_history"]:
+        check(refund, PAYMENT_CANCEL, PAYMENT_CANCEL_REQUIRED)
+        assert isinstance(refund["amount"], int)
+    assert all(isinstance(url, str) for url in payment["cancel_receipt_urls"])
+
+
+def check_envelope(response: requests.Response, status: int = 200):
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert list(body) == ["code", "message", "response"]
+    assert isinstance(body["code"], int)
+    assert body["message"] is None or isinstance(body["message"], str)
+    return body["response"]
+
+
+@pytest.fixture
+def payments(api, seed_key, charge):
+    """One payment in every state an ``again`` charge and a cancel can leave."""
+    seed_key(
+        "customer_card",
+        pay_method="card",
+        card_name="신한카드",
+        card_code="366",
+        card_number="4092-12**-****-3456",
+        card_type=0,
+    )
+    seed_key("customer_declining", decline_charges=True)
+    made = {
+        "paid_card": charge("customer_card", custom_data={"plan": "monthly"}),
+        "paid_point": charge(buyer_name="홍길동"),
+        "failed": charge("customer_declining"),
+        "partly_cancelled": charge(amount=10000),
+        "cancelled": charge(amount=10000),
+    }
+    partly = {"imp_uid": made["partly_cancelled"]["imp_uid"], "amount": 3000, "reason": "부분"}
+    made["partly_cancelled"] = ok(api.post("/payments/cancel", json=partly))
+    made["cancelled"] = ok(
+        api.post("/payments/cancel", data={"imp_uid": made["cancelled"]["imp_uid"]})
+    )
+    return made
+
+
+def test_auth(sandbox):
+    auth = check_envelope(requests.post(f"{sandbox.url}/users/getToken", json=KEY, timeout=5))
+    check(auth, AUTH, AUTH_REQUIRED)
+
+
+def test_payments_in_every_state(api, payments):
+    for payment in payments.values():
+        check_payment(payment)
+        check_payment(check_envelope(api.get(f"/payments/{payment['imp_uid']}")))
+    assert {p["status"] for p in payments.values()} == {"paid", "failed", "cancelled"}
+    assert payments["cancelled"]["cancel_history"]
+    assert payments["partly_cancelled"]["cancel_history"]
+
+
+def test_payment_lists(api, payments):
+    imp_uids = [p["imp_uid"] for p in payments.values()]
+    several = check_envelope(api.get("/payments", params={"imp_uid[]": imp_uids}))
+    assert len(several) == len(imp_uids)
+    for payment in several:
+        check_payment(payment)
+    merchant_uid = payments["failed"]["merchant_uid"]
+    for path in (
+        "/payments/status/all",
+        f"/payments/findAll/{merchant_uid}",
+        "/subscribe/customers/customer_money/payments",
+    ):
+        page = check_envelope(api.get(path))
+        check(page, PAGED_PAYMENTS, PAGED_PAYMENTS_REQUIRED)
+        assert page["list"]
+        for payment in page["list"]:
+            check_payment(payment)
+    check_payment(check_envelope(api.get(f"/payments/find/{merchant_uid}")))
+
+
+def test_customers(api, payments):
+    card = check_envelope(api.get("/subscribe/customers/customer_card"))
+    check(card, CUSTOMER, CUSTOMER_REQUIRED)
+    listed = check_envelope(
+        api.get("/subscribe/customers", params={"customer_uid[]": ["customer_money"]})
+    )
+    for customer in listed:
+        check(customer, CUSTOMER, CUSTOMER_REQUIRED)
+    check(
+        check_envelope(api.delete("/subscribe/customers/customer_card")),
+        CUSTOMER,
+        CUSTOMER_REQUIRED,
+    )
+
+
+def test_prepare(api):
+    body = {"merchant_uid": "order_1", "amount": 14000}
+    check(check_envelope(api.post("/payments/prepare", json=body)), PAYMENT_PREPARE, set())
+    check(check_envelope(api.get("/payments/prepare/order_1")), PAYMENT_PREPARE, set())
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/payments/imp_000000000000", 404),
+        ("GET", "/payments/status/unknown", 400),
+        ("POST", "/payments/cancel", 400),
+        ("POST", "/subscribe/payments/again", 400),
+        ("GET", "/subscribe/customers/nobody", 404),
+    ],
+)
+def test_refusals_are_envelopes(api, method, path, status):
+    assert check_envelope(api.request(method, path), status=status) is None
