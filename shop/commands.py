@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from shop import models  # noqa: F401  (create_all needs the tables registered)
@@ -10,6 +11,7 @@ from shop.extensions import db
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the shop's tables (existing tables and rows are left alone)."""
     db.create_all()
@@ -17,6 +19,7 @@ def init_db_command() -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Create the tables, then load the demo catalog if the shop has no products yet."""
     db.create_all()
