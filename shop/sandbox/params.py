@@ -13,8 +13,8 @@ from shop.sandbox.errors import BadParameter
 # Beyond this an amount cannot be a real KRW charge, and SQLite integers would overflow.
 MAX_AMOUNT = 9_007_199_254_740_991
 FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 

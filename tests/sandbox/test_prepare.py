@@ -46,7 +46,7 @@ def test_reading_an_unregistered_merchant_uid_is_404(api):
 
 
 @pytest.mark.parametrize(
-    "amount", ["abc", "", "-1", "10.5", "1e3", "1,000", "NaN", "99999999999999999999"]
+    "amount", ["abc", "", "-1", "10.5", "1e3", "1,000", "NaN", "２３", "99999999999999999999"]
 )
 def test_bad_amounts_in_a_form_are_refused(api, amount):
     response = api.post("/payments/prepare", data={"merchant_uid": "order_1", "amount": amount})
