@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
 
 from shop.sandbox import billing, refunds, webhooks
 from shop.sandbox.errors import ApiError, BadParameter, NotFound, PgRefused, Refused, Unauthorized
@@ -33,6 +34,7 @@ SORTINGS = {
     "updated": Payment.updated_at.asc(),
 }
 NO_PAYMENT = "존재하지 않는 결제정보입니다."
+API_PREFIXES = ("/payments", "/subscribe/", "/users/")
 
 
 def ok(response, status: int = 200):
@@ -43,6 +45,22 @@ def ok(response, status: int = 200):
 @bp.errorhandler(ApiError)
 def refuse(error: ApiError):
     return jsonify(code=error.code, message=error.message, response=None), error.status
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def no_such_endpoint(error: HTTPException):
+    """Unknown paths and methods under the API's own prefixes get PortOne's envelope, so clients
+    read them as refusals; the rest of the app keeps its plain error pages."""
+    if not request.path.startswith(API_PREFIXES):
+        return error.get_response()
+    if error.code == 405:
+        message = "지원하지 않는 요청 방식입니다."
+    elif request.path.startswith("/payments/"):
+        message = NO_PAYMENT
+    else:
+        message = "요청하신 API를 찾을 수 없습니다."
+    return jsonify(code=-1, message=message, response=None), error.code
 
 
 @bp.before_request

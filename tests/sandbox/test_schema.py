@@ -286,3 +286,23 @@ def test_prepare(api):
 )
 def test_refusals_are_envelopes(api, method, path, status):
     assert check_envelope(api.request(method, path), status=status) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/payments/..%2Fusers%2FgetToken", 404),
+        ("GET", "/payments/imp_1/extra/segments", 404),
+        ("GET", "/subscribe/payments/nowhere", 404),
+        ("DELETE", "/payments/imp_000000000000", 405),
+        ("GET", "/users/getToken", 405),
+    ],
+)
+def test_unknown_api_paths_and_methods_are_envelopes(api, method, path, status):
+    assert check_envelope(api.request(method, path), status=status) is None
+
+
+def test_unknown_pages_elsewhere_stay_plain(sandbox):
+    response = requests.get(f"{sandbox.url}/no-such-page", timeout=5)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")
