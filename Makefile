@@ -33,7 +33,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/checkout_calls.py
+	$(BIN)/python bench/checkout.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -57,6 +57,8 @@ def defaults(instance_path: str) -> dict:
         "PORTONE_TIMEOUT": (3.05, 10.0),
         "SANDBOX_DATABASE_URL": f"sqlite:///{instance / 'portone-sandbox.sqlite3'}",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Nothing the shop accepts is larger than a form; refuse bodies past 1 MiB early.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
     }

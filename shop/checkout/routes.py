@@ -114,9 +114,10 @@ def complete():
     if not isinstance(imp_uid, str) or not imp_uid:
         return jsonify(error="imp_uid is required."), 400
     result = sync_payment(imp_uid, "callback")
-    if result.order is None:
+    order = result.order or _unconfirmed_order(result, data.get("merchant_uid"))
+    if order is None:
         return jsonify(error="This payment does not belong to an order of this shop."), 404
-    return jsonify(status=result.order.status, redirect=_next_url(result.order))
+    return jsonify(status=order.status, redirect=_next_url(order))
 
 
 @bp.get("/checkout/complete/mobile")
@@ -125,8 +126,9 @@ def complete_mobile():
     imp_uid = request.args.get("imp_uid")
     if imp_uid:
         result = sync_payment(imp_uid, "redirect")
-        if result.order is not None:
-            return redirect(_next_url(result.order), 303)
+        order = result.order or _unconfirmed_order(result, request.args.get("merchant_uid"))
+        if order is not None:
+            return redirect(_next_url(order), 303)
         flash("That payment does not belong to an order of this shop.", "error")
         return redirect(url_for("cart.view"), 303)
 
@@ -212,6 +214,16 @@ def _next_url(order: Order) -> str:
             else url_for("checkout.start")
         )
     return url_for("checkout.order", token=order.token)
+
+
+def _unconfirmed_order(result, merchant_uid) -> Order | None:
+    """While PortOne is unreachable, the browser's merchant_uid may pick the page to wait on.
+
+    Only for showing "still confirming": the order's state is not touched on its word.
+    """
+    if result.outcome != "unavailable" or not isinstance(merchant_uid, str):
+        return None
+    return db.session.scalar(select(Order).where(Order.merchant_uid == merchant_uid))
 
 
 def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> str:

@@ -152,8 +152,9 @@ def test_buy_now_checks_out_one_product_and_keeps_the_cart(app, client):
     assert response.headers["Location"].endswith("/checkout?buy=now")
     token = csrf_from(client, "/checkout?buy=now")
     client.post("/checkout?buy=now", data={**BUYER, "csrf_token": token})
-    [order] = orders(app)
-    assert [(i.product_id, i.quantity) for i in order.items] == [(bought.id, 2)]
+    with app.app_context():
+        [order] = db.session.scalars(select(Order)).all()
+        assert [(i.product_id, i.quantity) for i in order.items] == [(bought.id, 2)]
     assert in_cart.name in client.get("/cart/").get_data(as_text=True)
 
 

@@ -1,0 +1,115 @@
+"""How many PortOne calls one checkout makes, and how long a buyer's checkout takes.
+
+Runs the shop (embedded sandbox, SQLite in a temporary folder) on a free port, drives N desktop
+checkouts through Chromium, counts every request the shop's PortOne client sends, by endpoint,
+and times each checkout from "Continue to Kakao Pay" to the paid confirmation.
+
+    .venv/bin/python bench/checkout.py [--runs 10]
+"""
+
+import argparse
+import collections
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from shop import create_app  # noqa: E402
+from shop.catalog.seed import seed_catalog  # noqa: E402
+from shop.extensions import db  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.conftest import fill_checkout, kakao_window  # noqa: E402
+
+
+def count_calls(client, counter: collections.Counter) -> None:
+    """Wrap the client's session so every call is counted by method and path shape."""
+    send = client.session.request
+
+    def counted(method, url, **kwargs):
+        path = re.sub(r"/(imps?_\d+|ord_\w+)", "/{id}", url.split("/portone-sandbox", 1)[-1])
+        counter[f"{method} {path}"] += 1
+        return send(method, url, **kwargs)
+
+    client.session.request = counted
+
+
+def wait_for_webhooks(base: str, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        log = requests.get(f"{base}/portone-sandbox/_sandbox/webhooks", timeout=5).json()
+        deliveries = log.get("deliveries", log) if isinstance(log, dict) else log
+        if sum(1 for d in deliveries if d["result"] != "pending") >= count:
+            return
+        time.sleep(0.05)
+    raise SystemExit("webhooks did not arrive")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+
+    data = Path(tempfile.mkdtemp())
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{data / 'shop.sqlite3'}",
+            "SANDBOX_DATABASE_URL": f"sqlite:///{data / 'sandbox.sqlite3'}",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        seed_catalog()
+    calls: collections.Counter = collections.Counter()
+    count_calls(app.extensions["portone"], calls)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+
+    timings = []
+    with sync_playwright() as playwright:
+        executable = shutil.which("chromium")
+        browser = playwright.chromium.launch(
+            args=CHROMIUM_ARGS, **({"executable_path": executable} if executable else {})
+        )
+        for run in range(args.runs):
+            page = browser.new_page()
+            page.goto(base + "/")
+            page.get_by_role("link", name=re.compile("녹차|Tea", re.I)).first.click()
+            page.get_by_role("button", name="Add to cart").click()
+            page.goto(base + "/checkout")
+            started = time.perf_counter()
+            fill_checkout(page)
+            page.get_by_role("button", name=re.compile("with Kakao Pay")).click()
+            kakao_window(page).get_by_role("button", name="Approve").click()
+            expect(page.get_by_role("heading", name="Thank you! Your order is paid.")).to_be_visible()
+            timings.append(time.perf_counter() - started)
+            wait_for_webhooks(base, run + 1)
+            page.close()
+        browser.close()
+    server.shutdown()
+
+    total = sum(calls.values())
+    print(f"checkouts: {args.runs}")
+    print(f"PortOne calls: {total} in all, {total / args.runs:.1f} per checkout")
+    for name, count in sorted(calls.items()):
+        print(f"  {name:<40} {count:>4}  ({count / args.runs:.2f} per checkout)")
+    print(
+        "browser checkout (form submit → paid confirmation): "
+        f"median {statistics.median(timings) * 1000:.0f} ms, "
+        f"min {min(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
