@@ -71,13 +71,7 @@ def require_token():
     header = request.headers.get("Authorization", "").strip()
     scheme, _, rest = header.partition(" ")
     token = rest.strip() if scheme.lower() == "bearer" else header
-    if (
-        not token
-        or db.session.scalar(
-            select(Token.access_token).where(Token.access_token == token, Token.expired_at > now())
-        )
-        is None
-    ):
+    if not token or not _live(token):
         raise Unauthorized()
 
 
@@ -294,6 +288,17 @@ def again():
     if payment.status == "paid":
         webhooks.send(payment)
     return ok(payment.to_api())
+
+
+def _live(access_token: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Token.access_token).where(
+                Token.access_token == access_token, Token.expired_at > now()
+            )
+        )
+        is not None
+    )
 
 
 def _currency(params: Params) -> str | None:
