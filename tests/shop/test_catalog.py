@@ -61,17 +61,19 @@ def test_detail_page_offers_cart_and_kakao_pay(client, shop):
     assert item.description in page
     assert "14,000원" in page
     assert '<label for="quantity">Quantity</label>' in page
-    assert 'action="/cart/add"' in page
-    assert "Add to cart" in page
-    buy_now = re.search(r'<form[^>]*action="/checkout/buy-now"[^>]*>(.*?)</form>', page, re.S)
-    assert buy_now, "no Buy now form"
-    form = buy_now.group(0)
+    purchase = re.search(r'<form[^>]*action="/cart/add"[^>]*>(.*?)</form>', page, re.S)
+    assert purchase, "no purchase form"
+    form = purchase.group(0)
     assert 'method="post"' in form
     assert f'name="product_id" value="{item.id}"' in form
     assert 'name="quantity"' in form
     assert 'name="csrf_token"' in form
-    assert "Buy now with Kakao Pay" in form
-    assert "btn-kakao" in form
+    assert "Add to cart" in form
+    # "Buy now" submits the same form, quantity included, to checkout.
+    buy_now = re.search(r'<button[^>]*formaction="/checkout/buy-now"[^>]*>([^<]*)</button>', form)
+    assert buy_now, "no Buy now button"
+    assert buy_now.group(1) == "Buy now with Kakao Pay"
+    assert "btn-kakao" in buy_now.group(0)
 
 
 def test_detail_quantity_field_is_limited_by_stock(client, shop):
