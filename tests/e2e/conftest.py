@@ -2,7 +2,7 @@
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from shop import create_app
 from shop.catalog.seed import seed_catalog
