@@ -24,11 +24,11 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shop import create_app  # noqa: E402
-from shop.catalog.seed import seed_catalog  # noqa: E402
-from shop.extensions import db  # noqa: E402
-from tests.conftest import CHROMIUM_ARGS  # noqa: E402
-from tests.e2e.conftest import fill_checkout, kakao_window  # noqa: E402
+from shop import create_app
+from shop.catalog.seed import seed_catalog
+from shop.extensions import db
+from tests.conftest import CHROMIUM_ARGS
+from tests.e2e.conftest import fill_checkout, kakao_window
 
 
 def count_calls(client, counter: collections.Counter) -> None:
@@ -92,7 +92,9 @@ def main() -> None:
             fill_checkout(page)
             page.get_by_role("button", name=re.compile("with Kakao Pay")).click()
             kakao_window(page).get_by_role("button", name="Approve").click()
-            expect(page.get_by_role("heading", name="Thank you! Your order is paid.")).to_be_visible()
+            expect(
+                page.get_by_role("heading", name="Thank you! Your order is paid.")
+            ).to_be_visible()
             timings.append(time.perf_counter() - started)
             wait_for_webhooks(base, run + 1)
             page.close()
