@@ -22,6 +22,15 @@ def add_to_cart(page: Page, base: str, name: str, quantity: int = 1) -> None:
     expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
 
 
+def to_payment_step(shop, page: Page) -> Product:
+    """One of a product in the cart, the buyer's details given: the Kakao Pay button is next."""
+    tea = products(shop)[0]
+    add_to_cart(page, shop.url, tea.name)
+    page.get_by_role("link", name="Checkout").click()
+    fill_checkout(page)
+    return tea
+
+
 def products(shop) -> list[Product]:
     with shop.app.app_context():
         return db.session.scalars(select(Product).where(Product.stock >= 10)).all()
@@ -131,10 +140,7 @@ def test_buy_now_from_a_product_page(shop, page: Page):
 
 
 def test_cancel_in_the_window_goes_back_to_checkout(shop, page: Page):
-    tea = products(shop)[0]
-    add_to_cart(page, shop.url, tea.name)
-    page.get_by_role("link", name="Checkout").click()
-    fill_checkout(page)
+    tea = to_payment_step(shop, page)
     page.get_by_role("button", name=PAY_BUTTON).click()
     kakao_window(page).get_by_role("button", name="Cancel").click()
     expect(
@@ -146,10 +152,7 @@ def test_cancel_in_the_window_goes_back_to_checkout(shop, page: Page):
 
 
 def test_decline_shows_the_reason_and_a_retry_can_pay(shop, page: Page):
-    tea = products(shop)[0]
-    add_to_cart(page, shop.url, tea.name)
-    page.get_by_role("link", name="Checkout").click()
-    fill_checkout(page)
+    tea = to_payment_step(shop, page)
     page.get_by_role("button", name=PAY_BUTTON).click()
     kakao_window(page).get_by_role("button", name="Decline").click()
     expect(page.get_by_role("heading", name="Payment failed")).to_be_visible()
@@ -167,10 +170,7 @@ def test_decline_shows_the_reason_and_a_retry_can_pay(shop, page: Page):
 
 
 def test_amount_changed_in_the_browser_never_pays(shop, page: Page):
-    tea = products(shop)[0]
-    add_to_cart(page, shop.url, tea.name)
-    page.get_by_role("link", name="Checkout").click()
-    fill_checkout(page)
+    tea = to_payment_step(shop, page)
     page.locator("#payment-params").evaluate(
         "el => { const p = JSON.parse(el.textContent); p.amount = 100;"
         " el.textContent = JSON.stringify(p); }"
@@ -184,10 +184,7 @@ def test_amount_changed_in_the_browser_never_pays(shop, page: Page):
 
 
 def test_a_second_tab_cannot_pay_the_same_order_again(shop, page: Page):
-    tea = products(shop)[0]
-    add_to_cart(page, shop.url, tea.name)
-    page.get_by_role("link", name="Checkout").click()
-    fill_checkout(page)
+    tea = to_payment_step(shop, page)
     second = page.context.new_page()
     second.goto(page.url)
 

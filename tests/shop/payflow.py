@@ -13,6 +13,13 @@ from shop.extensions import db
 from shop.models import Order
 
 SANDBOX = "/portone-sandbox"
+BUYER = {
+    "buyer_name": "김민지",
+    "buyer_email": "minji@example.com",
+    "buyer_tel": "010-1234-5678",
+    "buyer_addr": "서울특별시 강남구 테헤란로 152",
+    "buyer_postcode": "06236",
+}
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
 
 

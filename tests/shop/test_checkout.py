@@ -7,15 +7,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, Product
-
-BUYER = {
-    "buyer_name": "김민지",
-    "buyer_email": "minji@example.com",
-    "buyer_tel": "010-1234-5678",
-    "buyer_addr": "서울특별시 강남구 테헤란로 152",
-    "buyer_postcode": "06236",
-}
-
+from tests.shop.payflow import BUYER
 
 # Stands for the id of a real product in parametrized form data.
 THIS = object()

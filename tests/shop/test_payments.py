@@ -11,15 +11,8 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from shop.portone import PortOneClient
 from tests.shop.conftest import make_app
-from tests.shop.payflow import SANDBOX, order_by_uid, pay
+from tests.shop.payflow import BUYER, SANDBOX, order_by_uid, pay
 
-BUYER = {
-    "buyer_name": "김민지",
-    "buyer_email": "minji@example.com",
-    "buyer_tel": "010-1234-5678",
-    "buyer_addr": "서울특별시 강남구 테헤란로 152",
-    "buyer_postcode": "06236",
-}
 QUANTITY = 2
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
