@@ -3,14 +3,14 @@
 import json
 
 from flask import has_request_context, url_for
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import aliased
 
 from shop.sandbox.errors import Refused
 from shop.sandbox.models import (
     BillingKey,
     Payment,
     db,
+    mark_paid,
+    merchant_uid_paid,
     new_apply_num,
     new_imp_uid,
     new_pg_tid,
@@ -37,7 +37,7 @@ def charge(
     """Charge ``key`` and commit the Payment: ``paid``, or ``failed`` with a ``fail_reason`` when
     the key declines charges. ``usage`` is the ``customer_uid_usage`` to record. A merchant_uid
     that is paid already is refused."""
-    if _paid(merchant_uid):
+    if merchant_uid_paid(merchant_uid):
         raise Refused(ALREADY_PAID)
     at = now()
     payment = Payment(
@@ -78,34 +78,17 @@ def charge(
 
 
 def _approve(payment: Payment, at: int) -> None:
-    other = aliased(Payment)
-    # One statement, so a window and a charge for one merchant_uid cannot both be paid.
-    result = db.session.execute(
-        update(Payment)
-        .where(
-            Payment.imp_uid == payment.imp_uid,
-            Payment.status == "ready",
-            ~exists().where(other.merchant_uid == payment.merchant_uid, other.status == "paid"),
-        )
-        .values(
-            status="paid",
-            paid_at=at,
-            apply_num=new_apply_num() if payment.pay_method == "card" else None,
-            receipt_url=_receipt_url(payment.imp_uid),
-        )
-        .execution_options(synchronize_session=False)
+    paid = mark_paid(
+        payment,
+        paid_at=at,
+        apply_num=new_apply_num() if payment.pay_method == "card" else None,
+        receipt_url=_receipt_url(payment.imp_uid),
     )
-    if result.rowcount != 1:
+    if not paid:
         db.session.rollback()
         payment.status, payment.failed_at, payment.fail_reason = "failed", at, ALREADY_PAID
     db.session.commit()
     db.session.refresh(payment)
-
-
-def _paid(merchant_uid: str) -> bool:
-    return db.session.scalar(
-        select(exists().where(Payment.merchant_uid == merchant_uid, Payment.status == "paid"))
-    )
 
 
 def _receipt_url(imp_uid: str) -> str | None:

@@ -5,8 +5,8 @@ import secrets
 import time
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, exists, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -303,6 +303,35 @@ class PaymentWindow(db.Model):
     # The merchant page's origin: the exact targetOrigin of the overlay's postMessage.
     origin: Mapped[str] = mapped_column(String(300))
     request_id: Mapped[str] = mapped_column(String(64))
+
+
+def merchant_uid_paid(merchant_uid: str) -> bool:
+    """Whether a payment for ``merchant_uid`` is already paid: PortOne takes each order once."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Payment.merchant_uid == merchant_uid, Payment.status == "paid"))
+        )
+    )
+
+
+def mark_paid(payment: Payment, **values) -> bool:
+    """Move a ``ready`` payment to ``paid`` unless its merchant_uid is paid already.
+
+    One statement, so two windows, or a window and an ``again`` charge, racing for one
+    merchant_uid cannot both be paid. True if this call paid it; the caller commits.
+    """
+    other = aliased(Payment)
+    result = db.session.execute(
+        update(Payment)
+        .where(
+            Payment.imp_uid == payment.imp_uid,
+            Payment.status == "ready",
+            ~exists().where(other.merchant_uid == payment.merchant_uid, other.status == "paid"),
+        )
+        .values(status="paid", **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def new_imp_uid(api: bool = False) -> str:

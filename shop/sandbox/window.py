@@ -15,8 +15,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy import exists, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import update
 
 from shop.sandbox import webhooks
 from shop.sandbox.models import (
@@ -24,6 +23,8 @@ from shop.sandbox.models import (
     PaymentWindow,
     Prepared,
     db,
+    mark_paid,
+    merchant_uid_paid,
     new_apply_num,
     new_imp_uid,
     new_pg_tid,
@@ -322,10 +323,7 @@ def _is_web_url(value) -> bool:
 
 def _check_payable(payment: Payment) -> None:
     """The checks PortOne makes before it opens the PG's window."""
-    paid = db.session.query(
-        exists().where(Payment.merchant_uid == payment.merchant_uid, Payment.status == "paid")
-    ).scalar()
-    if paid:
+    if merchant_uid_paid(payment.merchant_uid):
         raise Refusal(ALREADY_PAID, ALREADY_PAID_MSG)
     prepared = db.session.get(Prepared, payment.merchant_uid)
     if prepared is not None and prepared.amount != payment.amount:
@@ -352,7 +350,6 @@ def _approve(payment: Payment, pay_with: str, decline_charges: bool) -> bool:
     ``ready`` (it keeps its outcome) or its merchant_uid was paid meanwhile (it fails)."""
     at = now()
     values = {
-        "status": "paid",
         "paid_at": at,
         "updated_at": at,
         "pay_method": pay_with,
@@ -361,19 +358,7 @@ def _approve(payment: Payment, pay_with: str, decline_charges: bool) -> bool:
         "receipt_url": url_for(".receipt", imp_uid=payment.imp_uid, _external=True),
         **_card_fields(pay_with),
     }
-    other = aliased(Payment)
-    # One statement, so two windows for one merchant_uid cannot both be paid.
-    result = db.session.execute(
-        update(Payment)
-        .where(
-            Payment.imp_uid == payment.imp_uid,
-            Payment.status == "ready",
-            ~exists().where(other.merchant_uid == payment.merchant_uid, other.status == "paid"),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not mark_paid(payment, **values):
         db.session.rollback()
         _fail(payment, ALREADY_PAID_MSG)
         return False
