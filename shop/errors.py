@@ -1,12 +1,17 @@
-"""Error pages: a friendly HTML page for people, ``{"error": "..."}`` for clients that want JSON."""
+"""Error pages: a friendly HTML page for people, ``{"error": "..."}`` for clients that want JSON;
+and the check every request passes first, so input the database cannot hold is a 400, not a 500."""
 
-from flask import Flask, current_app, jsonify, render_template, request
+from collections.abc import Iterator
+
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from shop.extensions import db
 
 CSRF_MESSAGE = "Your session expired or the form was tampered with; please try again."
+NUL_MESSAGE = "Something in that request contains a character we can't accept (U+0000)."
+DEEP_JSON_MESSAGE = "That JSON body is nested too deeply to read."
 
 # (title, message) shown for each status unless the view gave its own description.
 PAGES = {
@@ -78,8 +83,42 @@ def handle_server_error(error: InternalServerError):
         return BARE_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def refuse_unreadable_input() -> None:
+    """Refuse U+0000 anywhere in the path, query, form or JSON body (PostgreSQL cannot store it,
+    and no field of this shop needs it), and JSON nested past what the parser can follow."""
+    try:
+        has_nul = any("\x00" in text for text in _texts())
+    except RecursionError:
+        abort(400, description=DEEP_JSON_MESSAGE)
+    if has_nul:
+        abort(400, description=NUL_MESSAGE)
+
+
+def _texts() -> Iterator[str]:
+    yield request.path
+    for source in (request.args, request.form):
+        for name, values in source.lists():
+            yield name
+            yield from values
+    if not request.is_json:
+        return
+    # Walked with a stack, not recursion: a body nested nearly as deep as the parser allows
+    # would overflow a recursive walk.
+    pending = [request.get_json(silent=True)]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from value.keys()
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
 def register(app: Flask) -> None:
-    """Install the handlers above on ``app``."""
+    """Install the check and the handlers above on ``app``."""
+    app.before_request(refuse_unreadable_input)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -1,5 +1,6 @@
 """Fixtures shared by every kind of test: live servers on free loopback ports, and one browser."""
 
+import os
 import shutil
 import threading
 
@@ -8,6 +9,11 @@ import requests
 from werkzeug.serving import make_server
 
 from shop import sandbox as sandbox_pkg
+
+# The PostgreSQL database of the tests marked ``postgres``; they create and drop their tables.
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

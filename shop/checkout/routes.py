@@ -58,7 +58,10 @@ def start():
         flash("Your cart is empty." if not buy_now else "Choose a product first.", "info")
         return redirect(url_for("cart.view"))
 
-    form = CheckoutForm(data=session.get("buyer"))
+    # The form body only: Flask-WTF would otherwise also read a JSON body or uploaded files as
+    # the buyer's details, and choke on any that are not plain strings.
+    formdata = request.form if request.method == "POST" else None
+    form = CheckoutForm(formdata=formdata, data=session.get("buyer"))
     if form.validate_on_submit():
         buyer = form.buyer()
         try:
@@ -109,7 +112,7 @@ def pay(token: str):
 @bp.post("/checkout/complete")
 def complete():
     """PC door: the page's callback posts ``imp_uid``; the answer says where to go next."""
-    data = request.get_json(silent=True) or {}
+    data = _json_object()
     imp_uid = data.get("imp_uid")
     if not isinstance(imp_uid, str) or not imp_uid:
         return jsonify(error="imp_uid is required."), 400
@@ -146,8 +149,8 @@ def complete_mobile():
 @csrf.exempt
 def webhook():
     """PortOne's notification: unsigned, so only its ``imp_uid`` is used, to re-fetch."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    imp_uid = (data or {}).get("imp_uid")
+    data = _json_object() if request.is_json else request.form
+    imp_uid = data.get("imp_uid")
     if not isinstance(imp_uid, str) or not imp_uid:
         return jsonify(error="imp_uid is required."), 400
     result = sync_payment(imp_uid, "webhook")
@@ -216,6 +219,12 @@ def _next_url(order: Order) -> str:
     return url_for("checkout.order", token=order.token)
 
 
+def _json_object() -> dict:
+    """The request's JSON body when it is an object; anything else counts as no fields at all."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
 def _unconfirmed_order(result, merchant_uid) -> Order | None:
     """While PortOne is unreachable, the browser's merchant_uid may pick the page to wait on.
 
@@ -246,7 +255,8 @@ def _order_or_404(token: str) -> Order:
 
 def _buy_now_lines() -> list[CartLine]:
     chosen = session.get("buy_now") or {}
-    product = db.session.get(Product, _int(chosen.get("product_id")))
+    product_id = _int(chosen.get("product_id"))
+    product = db.session.get(Product, product_id) if product_id is not None else None
     if product is None:
         return []
     return [CartLine(product=product, quantity=int(chosen.get("quantity", 1)))]

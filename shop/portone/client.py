@@ -175,4 +175,6 @@ class PortOneClient:
 
 def _segment(value: str) -> str:
     """One URL path segment: ids come from outside, so nothing in them may add a path."""
-    return requests.utils.quote(str(value), safe="")
+    segment = requests.utils.quote(str(value), safe="")
+    # A bare "." or ".." would be resolved away by the URL library and name another endpoint.
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment

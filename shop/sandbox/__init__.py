@@ -46,7 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     _sqlite_pragmas(app)
 
-    from shop.sandbox import api, console, window
+    from shop.sandbox import api, console, params, window
+
+    app.before_request(params.refuse_nul_characters)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(window.bp)

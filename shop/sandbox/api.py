@@ -4,6 +4,7 @@ Every answer is PortOne's envelope ``{"code", "message", "response"}``; refusals
 ``shop.sandbox.errors.ApiError`` and turned into that envelope here.
 """
 
+import re
 import secrets
 
 from flask import Blueprint, current_app, jsonify, request
@@ -20,6 +21,8 @@ from shop.sandbox.params import Params
 bp = Blueprint("api", __name__)
 
 TOKEN_LIFETIME = 30 * 60
+# What getToken issues; anything else is no token, and never reaches a query.
+ACCESS_TOKEN = re.compile(r"[0-9a-f]{40}")
 TOKEN_GRACE = 60
 TOKEN_EXTENSION = 5 * 60
 PAYMENT_STATUSES = ("ready", "paid", "cancelled", "failed")
@@ -34,7 +37,16 @@ SORTINGS = {
     "updated": Payment.updated_at.asc(),
 }
 NO_PAYMENT = "존재하지 않는 결제정보입니다."
-API_PREFIXES = ("/payments", "/subscribe/", "/users/")
+# The REST API and the test controls: machine callers, who read every answer as an envelope.
+API_PREFIXES = ("/payments", "/subscribe/", "/users/", "/_sandbox/")
+PAGE_PREFIXES = ("/_sandbox/static/",)
+HTTP_MESSAGES = {
+    400: "요청을 해석할 수 없습니다.",
+    404: "요청하신 API를 찾을 수 없습니다.",
+    405: "지원하지 않는 요청 방식입니다.",
+    413: "요청 본문이 너무 큽니다.",
+    500: "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.",
+}
 
 
 def ok(response, status: int = 200):
@@ -47,20 +59,21 @@ def refuse(error: ApiError):
     return jsonify(code=error.code, message=error.message, response=None), error.status
 
 
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
-def no_such_endpoint(error: HTTPException):
-    """Unknown paths and methods under the API's own prefixes get PortOne's envelope, so clients
-    read them as refusals; the rest of the app keeps its plain error pages."""
-    if not request.path.startswith(API_PREFIXES):
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Unknown paths and methods, malformed and oversized bodies under the API's own prefixes get
+    PortOne's envelope, so clients read them as refusals; the rest of the app keeps its plain
+    error pages."""
+    if not request.path.startswith(API_PREFIXES) or request.path.startswith(PAGE_PREFIXES):
         return error.get_response()
-    if error.code == 405:
-        message = "지원하지 않는 요청 방식입니다."
-    elif request.path.startswith("/payments/"):
+    message = HTTP_MESSAGES.get(error.code, error.name)
+    if error.description != type(error).description:
+        message = error.description
+    elif error.code == 404 and request.path.startswith("/payments/"):
         message = NO_PAYMENT
-    else:
-        message = "요청하신 API를 찾을 수 없습니다."
-    return jsonify(code=-1, message=message, response=None), error.code
+    code = 1 if error.code in (400, 413) else -1
+    headers = {key: value for key, value in error.get_headers() if key == "Allow"}
+    return jsonify(code=code, message=message, response=None), error.code, headers
 
 
 @bp.before_request
@@ -71,7 +84,7 @@ def require_token():
     header = request.headers.get("Authorization", "").strip()
     scheme, _, rest = header.partition(" ")
     token = rest.strip() if scheme.lower() == "bearer" else header
-    if not token or not _live(token):
+    if not ACCESS_TOKEN.fullmatch(token) or not _live(token):
         raise Unauthorized()
 
 

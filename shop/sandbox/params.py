@@ -5,7 +5,7 @@ import json
 import math
 import re
 
-from flask import request
+from flask import abort, request
 from werkzeug.datastructures import MultiDict
 
 from shop.sandbox.errors import BadParameter
@@ -17,6 +17,20 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
+# U+0000 as sent raw, or as JSON's escape for it (but not an escaped backslash before "u0000").
+_NUL = re.compile(r"\x00|(?<!\\)(?:\\\\)*\\u0000")
+NUL_MESSAGE = "요청에 허용되지 않는 문자(U+0000)가 포함되어 있습니다."
+
+
+def refuse_nul_characters() -> None:
+    """Refuse U+0000 anywhere a request can carry text, before a query sees it: no PortOne
+    parameter holds one, and PostgreSQL cannot store it."""
+    texts = [request.path, request.get_data(cache=True).decode("utf-8", "replace")]
+    for source in (request.args, request.form):
+        for name, values in source.lists():
+            texts += [name, *values]
+    if any(_NUL.search(text) for text in texts):
+        abort(400, description=NUL_MESSAGE)
 
 
 class Params:

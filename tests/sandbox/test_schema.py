@@ -8,9 +8,14 @@ present". PortOne sends null for strings it has no value for, and 0 for timestam
 happened, so strings (and the few fields named in NULLABLE) may be null; other types may not.
 """
 
+import json
+
 import pytest
 import requests
 
+from shop import sandbox as sandbox_pkg
+from shop.sandbox.models import db as sandbox_db
+from tests.conftest import POSTGRES_URL
 from tests.sandbox.contract import KEY, ok
 
 STRING, INTEGER, NUMBER, BOOLEAN, ARRAY, OBJECT = (
@@ -296,13 +301,84 @@ def test_refusals_are_envelopes(api, method, path, status):
         ("GET", "/subscribe/payments/nowhere", 404),
         ("DELETE", "/payments/imp_000000000000", 405),
         ("GET", "/users/getToken", 405),
+        ("PATCH", "/payments/prepare", 405),
+        ("GET", "/_sandbox/reset", 405),
+        ("DELETE", "/_sandbox/clock", 405),
+        ("GET", "/_sandbox/payments/imp_1/cancel", 405),
+        ("POST", "/_sandbox/payments/a%2Fb/cancel", 404),
+        ("GET", "/_sandbox/nothing", 404),
     ],
 )
 def test_unknown_api_paths_and_methods_are_envelopes(api, method, path, status):
     assert check_envelope(api.request(method, path), status=status) is None
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/users/getToken"),
+        ("POST", "/payments/prepare"),
+        ("POST", "/payments/cancel"),
+        ("GET", "/payments/status/all"),
+        ("POST", "/subscribe/payments/again"),
+        ("POST", "/_sandbox/clock/advance"),
+    ],
+)
+def test_an_oversized_form_field_is_an_envelope(api, method, path):
+    response = api.request(method, path, files={"merchant_uid": (None, "x" * 600_000)})
+    assert check_envelope(response, status=413) is None
+    assert response.json()["code"] == 1
+
+
 def test_unknown_pages_elsewhere_stay_plain(sandbox):
     response = requests.get(f"{sandbox.url}/no-such-page", timeout=5)
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("text/html")
+
+
+NUL_REQUESTS = [
+    ("GET", "/payments/imp_%00", {}),
+    ("GET", "/payments", {"params": {"imp_uid[]": "imp_\x00"}}),
+    ("POST", "/payments/prepare", {"json": {"merchant_uid": "order_\x00", "amount": 1000}}),
+    ("POST", "/payments/prepare", {"data": {"merchant_uid": "order_\x00", "amount": "1000"}}),
+    ("POST", "/payments/cancel", {"json": {"imp_uid": "imp_1", "reason": "\x00"}}),
+    ("POST", "/subscribe/payments/again", {"json": {"customer_uid": "c\x00", "amount": 1}}),
+    ("POST", "/_sandbox/payments/imp_%00/cancel", {"json": {}}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), NUL_REQUESTS)
+def test_a_nul_character_is_an_envelope(api, method, path, kwargs):
+    response = api.request(method, path, **kwargs)
+    assert check_envelope(response, status=400) is None
+    assert "U+0000" in response.json()["message"]
+
+
+def test_a_nul_character_never_opens_a_window(sandbox):
+    params = {"merchant_uid": "order_\x00", "amount": 1000, "name": "녹차"}
+    form = {
+        "mode": "overlay",
+        "origin": "http://127.0.0.1:1",
+        "request_id": "request_0001",
+        "imp_code": "imp00000000",
+        "params": json.dumps(params),
+    }
+    response = requests.post(f"{sandbox.url}/window/open", data=form, timeout=5)
+    assert response.status_code == 400
+    assert "U+0000" in response.text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("method", "path", "kwargs"), NUL_REQUESTS)
+def test_a_nul_character_is_an_envelope_on_postgresql(method, path, kwargs):
+    app = sandbox_pkg.create_app({"SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    client = app.test_client()
+    try:
+        token = client.post("/users/getToken", json=KEY).get_json()["response"]["access_token"]
+        kwargs = {"query_string": kwargs["params"]} if "params" in kwargs else kwargs
+        response = client.open(path, method=method, headers={"Authorization": token}, **kwargs)
+        assert response.status_code == 400
+        assert "U+0000" in response.get_json()["message"]
+    finally:
+        with app.app_context():
+            sandbox_db.drop_all()

@@ -1,6 +1,8 @@
 """Checkout over HTTP: the order the server prices, the prepare it registers, bad input."""
 
+import io
 import re
+import warnings
 
 import pytest
 from sqlalchemy import func, select
@@ -119,6 +121,25 @@ def test_checkout_without_csrf_token_is_refused(app, client):
     assert orders(app) == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"json": ["buyer_name"]},
+        {"json": "김민지"},
+        {"json": BUYER},
+        {"data": {**BUYER, "buyer_name": (io.BytesIO(b"\xff"), "name.txt")}},
+    ],
+    ids=["json-array", "json-string", "json-object", "file"],
+)
+def test_checkout_reads_only_the_form_fields(app, client, body):
+    add_to_cart(client, product(app))
+    token = csrf_from(client, "/checkout")
+    response = client.post("/checkout", headers={"X-CSRFToken": token}, **body)
+    assert response.status_code == 400
+    assert "Enter your" in response.get_data(as_text=True)
+    assert orders(app) == []
+
+
 def test_more_than_in_stock_is_refused_at_checkout(app, client):
     item = product(app)
     add_to_cart(client, item, 2)
@@ -171,6 +192,15 @@ def test_buy_now_bad_input_is_refused_with_a_message(app, client, form, message)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert orders(app) == []
+
+
+def test_buy_now_checkout_with_nothing_chosen_goes_to_the_cart(client):
+    with warnings.catch_warnings():
+        # SQLAlchemy warns that looking up a None id "may raise an error in a future release".
+        warnings.simplefilter("error")
+        response = client.get("/checkout?buy=now")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/cart/")
 
 
 def test_unknown_order_pages_are_404(client):

@@ -4,8 +4,15 @@ import logging
 
 import pytest
 from flask import abort
+from sqlalchemy import func, select
 
-from shop.errors import CSRF_MESSAGE
+from shop.catalog.seed import seed_catalog
+from shop.errors import CSRF_MESSAGE, DEEP_JSON_MESSAGE
+from shop.extensions import db
+from shop.models import Order
+from tests.conftest import POSTGRES_URL
+from tests.shop.conftest import ShopActions, make_app
+from tests.shop.payflow import BUYER
 
 JSON = {"Accept": "application/json"}
 
@@ -137,3 +144,67 @@ def test_abort_500_is_logged(failing_app, caplog):
     with caplog.at_level(logging.ERROR):
         failing_app.test_client().get("/abort/500")
     assert any("500 on GET /abort/500" in record.getMessage() for record in caplog.records)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_database_shop(request, tmp_path):
+    """A seeded shop on SQLite, and on PostgreSQL, which refuses to store U+0000."""
+    if request.param == "sqlite":
+        app = make_app(tmp_path)
+    else:
+        app = make_app(tmp_path, seed=False, DATABASE_URL=POSTGRES_URL)
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            seed_catalog()
+    return ShopActions(app, app.test_client())
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("GET", "/products/jeju%00", {}),
+        ("GET", "/orders/a%00b", {}),
+        ("GET", "/orders/a%00b/pay", {}),
+        ("GET", "/orders/a%00b/status", {}),
+        ("GET", "/cart/?x%00=1", {}),
+        ("GET", "/checkout/complete/mobile", {"query_string": {"imp_uid": "imp_\x00"}}),
+        ("GET", "/checkout/complete/mobile", {"query_string": {"merchant_uid": "ord_\x00"}}),
+        ("POST", "/portone/webhook", {"json": {"imp_uid": "imp_\x00"}}),
+        ("POST", "/portone/webhook", {"data": {"imp_uid": "imp_\x00"}}),
+        ("POST", "/portone/webhook", {"json": {"imp_uid": "imp_1", "x": [{"\x00": 1}]}}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400(any_database_shop, method, path, kwargs):
+    response = any_database_shop.client.open(path, method=method, **kwargs)
+    assert response.status_code == 400
+    assert "U+0000" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/checkout", {**BUYER, "buyer_addr": "서울\x00"}),
+        ("/cart/update", {"product_id": "1", "quantity": "2\x00"}),
+        ("/checkout/buy-now", {"product_id": "1", "quantity": "1", "note\x00": ""}),
+    ],
+)
+def test_a_nul_character_in_a_form_changes_nothing(any_database_shop, path, form):
+    shop = any_database_shop
+    shop.post("/cart/add", {"product_id": "1", "quantity": "1"})
+    response = shop.post(path, form)
+    assert response.status_code == 400
+    assert "U+0000" in response.get_data(as_text=True)
+    assert shop.cart() == {"1": 1}
+    with shop.app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+@pytest.mark.parametrize("path", ["/portone/webhook", "/checkout/complete"])
+def test_json_nested_too_deep_to_parse_is_a_clear_400(shop, path):
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = shop.client.post(
+        path, data=body, content_type="application/json", headers={"X-CSRFToken": shop.csrf_token()}
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"error": DEEP_JSON_MESSAGE}

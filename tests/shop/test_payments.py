@@ -1,6 +1,5 @@
 """The three doors and ``sync_payment``: PortOne's record decides, and only once."""
 
-import os
 import threading
 from dataclasses import dataclass
 
@@ -10,13 +9,11 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from shop.portone import PortOneClient
+from tests.conftest import POSTGRES_URL
 from tests.shop.conftest import make_app
 from tests.shop.payflow import BUYER, SANDBOX, order_by_uid, pay
 
 QUANTITY = 2
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 @dataclass
@@ -312,6 +309,25 @@ def test_webhook_without_imp_uid_is_refused(shop, body):
     response = webhook(shop, body)
     assert response.status_code == 400
     assert response.json == {"error": "imp_uid is required."}
+
+
+@pytest.mark.parametrize("body", ['"imp_123456789012"', '["imp_123456789012"]', "1", "null", "{"])
+def test_a_json_body_that_is_not_an_object_is_refused(shop, placed, body):
+    headers = {"X-CSRFToken": shop.csrf_token()}
+    for path in ("/checkout/complete", "/portone/webhook"):
+        response = shop.client.post(
+            path, data=body, content_type="application/json", headers=headers
+        )
+        assert response.status_code == 400
+        assert response.json == {"error": "imp_uid is required."}
+    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+
+
+@pytest.mark.parametrize("imp_uid", [".", "..", "../..", "a/../..", "..%2F"])
+def test_an_imp_uid_of_dots_is_an_unknown_payment(shop, placed, imp_uid):
+    assert webhook(shop, {"imp_uid": imp_uid}).json == {"outcome": "unknown_payment"}
+    assert callback(shop, imp_uid).status_code == 404
+    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
 
 
 def test_callback_needs_the_csrf_token(shop, placed):

@@ -47,9 +47,10 @@ def test_unknown_payment_is_not_found(client):
     assert caught.value.code == -1
 
 
-def test_path_segments_cannot_escape(client):
+@pytest.mark.parametrize("imp_uid", ["../users/getToken", ".", "..", "%2E%2E"])
+def test_path_segments_cannot_escape(client, imp_uid):
     with pytest.raises(PortOneNotFound):
-        client.get_payment("../users/getToken")
+        client.get_payment(imp_uid)
 
 
 def test_wrong_credentials_are_refused(sandbox):
