@@ -28,6 +28,7 @@ class LiveServer:
     """A WSGI app served over real HTTP on 127.0.0.1 and a free port, in a thread."""
 
     def __init__(self, app):
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -64,7 +65,6 @@ def sandbox_server(tmp_path_factory):
         }
     )
     server = LiveServer(app).start()
-    server.app = app
     yield server
     server.stop()
 

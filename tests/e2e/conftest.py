@@ -29,7 +29,6 @@ def shop_server(tmp_path_factory):
         }
     )
     server = LiveServer(app).start()
-    server.app = app
     yield server
     server.stop()
 
@@ -52,5 +51,5 @@ def fill_checkout(page: Page) -> None:
 
 
 def kakao_window(page: Page):
-    """The sandbox's Kakao Pay window: the overlay's frame on a PC, the page itself on a phone."""
+    """The Kakao Pay window on a PC: the overlay's frame (on a phone it is the page itself)."""
     return page.frame_locator("iframe[title='Kakao Pay']")
