@@ -20,7 +20,7 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app shop run --host $(HOST) --port $(PORT)
 
 sandbox: $(VENV)/.installed
-	$(BIN)/python -m shop.sandbox --host $(HOST) --port 5001
+	$(BIN)/portone-sandbox --host $(HOST) --port 5001
 
 test: $(VENV)/.installed
 	@test -x /usr/bin/chromium || test -x /usr/bin/chromium-browser || $(BIN)/playwright install chromium

@@ -79,7 +79,7 @@ def register_portone(app: Flask) -> None:
         # The single place the shop touches the sandbox: mount it as a separate WSGI app.
         from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-        from shop import sandbox
+        import portone_sandbox as sandbox
 
         sandbox_app = sandbox.create_app(
             {

@@ -8,7 +8,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from shop import sandbox as sandbox_pkg
+import portone_sandbox as sandbox_pkg
 
 # The PostgreSQL database of the tests marked ``postgres``; they create and drop their tables.
 POSTGRES_URL = os.environ.get(
@@ -55,7 +55,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def sandbox_server(tmp_path_factory):
-    """A standalone sandbox (mounted at /, as ``python -m shop.sandbox`` serves it)."""
+    """A standalone sandbox (mounted at /, as ``python -m portone_sandbox`` serves it)."""
     db_path = tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite3"
     app = sandbox_pkg.create_app(
         {

@@ -4,7 +4,7 @@ the sandbox's database, charges made with them, and a receiver that captures web
 import pytest
 import requests
 
-from shop.sandbox import models
+from portone_sandbox import models
 from tests.conftest import LiveServer
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
 

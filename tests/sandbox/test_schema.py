@@ -13,8 +13,8 @@ import json
 import pytest
 import requests
 
-from shop import sandbox as sandbox_pkg
-from shop.sandbox.models import db as sandbox_db
+import portone_sandbox as sandbox_pkg
+from portone_sandbox.models import db as sandbox_db
 from tests.conftest import POSTGRES_URL
 from tests.sandbox.contract import KEY, ok
 

@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import expect
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from shop import sandbox as sandbox_pkg
+import portone_sandbox as sandbox_pkg
 from tests.conftest import LiveServer
 from tests.sandbox.merchant_site import PortOneApi, create_app
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from shop.sandbox import models
+from portone_sandbox import models
 from tests.sandbox.contract import new_merchant_uid, ok, refused
 
 CARD = {

@@ -17,8 +17,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import update
 
-from shop.sandbox import webhooks
-from shop.sandbox.models import (
+from portone_sandbox import webhooks
+from portone_sandbox.models import (
     Payment,
     PaymentWindow,
     Prepared,

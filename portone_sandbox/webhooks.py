@@ -14,7 +14,7 @@ import requests
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from shop.sandbox.models import Payment, WebhookDelivery, db, now
+from portone_sandbox.models import Payment, WebhookDelivery, db, now
 
 RETRIES = 5
 JSON = "application/json"

@@ -1,11 +1,11 @@
-"""Serve the sandbox alone: ``python -m shop.sandbox --port 5001`` (API, SDK and dashboard at /)."""
+"""Serve the sandbox alone: ``portone-sandbox --port 5001`` (API, SDK and dashboard at /)."""
 
 import argparse
 import os
 
 from werkzeug.serving import run_simple
 
-from shop.sandbox import DEFAULTS, create_app
+from portone_sandbox import DEFAULTS, create_app
 
 
 def main() -> None:

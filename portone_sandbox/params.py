@@ -8,7 +8,7 @@ import re
 from flask import abort, request
 from werkzeug.datastructures import MultiDict
 
-from shop.sandbox.errors import BadParameter
+from portone_sandbox.errors import BadParameter
 
 # Beyond this an amount cannot be a real KRW charge, and SQLite integers would overflow.
 MAX_AMOUNT = 9_007_199_254_740_991

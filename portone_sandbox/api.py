@@ -1,7 +1,7 @@
 """PortOne V1's REST API at its real paths: tokens, payments, prepare, cancel, billing keys, again.
 
 Every answer is PortOne's envelope ``{"code", "message", "response"}``; refusals are raised as
-``shop.sandbox.errors.ApiError`` and turned into that envelope here.
+``portone_sandbox.errors.ApiError`` and turned into that envelope here.
 """
 
 import re
@@ -13,10 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from shop.sandbox import billing, refunds, webhooks
-from shop.sandbox.errors import ApiError, BadParameter, NotFound, PgRefused, Refused, Unauthorized
-from shop.sandbox.models import BillingKey, Payment, Prepared, Token, db, now
-from shop.sandbox.params import Params
+from portone_sandbox import billing, refunds, webhooks
+from portone_sandbox.errors import (
+    ApiError,
+    BadParameter,
+    NotFound,
+    PgRefused,
+    Refused,
+    Unauthorized,
+)
+from portone_sandbox.models import BillingKey, Payment, Prepared, Token, db, now
+from portone_sandbox.params import Params
 
 bp = Blueprint("api", __name__)
 

@@ -2,14 +2,14 @@
 with a Kakao Pay approval window, and webhooks.
 
 It is a WSGI app of its own and imports nothing from the shop. The shop mounts it at
-``/portone-sandbox`` in sandbox mode; ``python -m shop.sandbox`` serves it alone at ``/``.
+``/portone-sandbox`` in sandbox mode; ``python -m portone_sandbox`` serves it alone at ``/``.
 """
 
 from pathlib import Path
 
 from flask import Flask
 
-from shop.sandbox.models import db
+from portone_sandbox.models import db
 
 HERE = Path(__file__).parent
 
@@ -26,7 +26,7 @@ DEFAULTS = {
     "SANDBOX_WEBHOOK_RETRY_INTERVAL": 60.0,
     "SANDBOX_WEBHOOK_TIMEOUT": 10.0,
     "SQLALCHEMY_DATABASE_URI": "sqlite:///"
-    + str(HERE.parents[1] / "instance" / "portone-sandbox.sqlite3"),
+    + str(HERE.parent / "instance" / "portone-sandbox.sqlite3"),
 }
 
 
@@ -46,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     _sqlite_pragmas(app)
 
-    from shop.sandbox import api, console, params, window
+    from portone_sandbox import api, console, params, window
 
     app.before_request(params.refuse_nul_characters)
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import case, select, update
 
-from shop.sandbox.errors import Refused
-from shop.sandbox.models import Payment, PaymentCancel, db, new_cancellation_id, new_pg_tid, now
+from portone_sandbox.errors import Refused
+from portone_sandbox.models import Payment, PaymentCancel, db, new_cancellation_id, new_pg_tid, now
 
 
 def payment_to_cancel(imp_uid: str | None, merchant_uid: str | None) -> Payment:

@@ -7,9 +7,9 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from shop.sandbox import refunds, webhooks
-from shop.sandbox.errors import ApiError, NotFound
-from shop.sandbox.models import (
+from portone_sandbox import refunds, webhooks
+from portone_sandbox.errors import ApiError, NotFound
+from portone_sandbox.models import (
     BillingKey,
     Payment,
     Setting,
@@ -18,7 +18,7 @@ from shop.sandbox.models import (
     db,
     now,
 )
-from shop.sandbox.params import FORM_MIMETYPES, Params
+from portone_sandbox.params import FORM_MIMETYPES, Params
 
 bp = Blueprint("console", __name__)
 

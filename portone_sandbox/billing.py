@@ -4,8 +4,8 @@ import json
 
 from flask import has_request_context, url_for
 
-from shop.sandbox.errors import Refused
-from shop.sandbox.models import (
+from portone_sandbox.errors import Refused
+from portone_sandbox.models import (
     BillingKey,
     Payment,
     db,
