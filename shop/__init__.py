@@ -4,9 +4,13 @@
 pages, commands, and (in sandbox mode) the PortOne sandbox mounted at ``/portone-sandbox``.
 """
 
+from pathlib import Path
+
 from flask import Flask
 
 from shop import config as shop_config
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,9 +40,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from shop.extensions import csrf, db
+    from shop.extensions import csrf, db, migrate
 
     db.init_app(app)
+    # render_as_batch lets SQLite alter tables (it cannot drop or change columns in place).
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
