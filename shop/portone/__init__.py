@@ -2,8 +2,15 @@
 
 from flask import current_app
 
-from shop.portone.client import PortOneClient, PortOneError, PortOneNotFound, PortOneUnavailable
+from shop.portone.client import (
+    InvalidIdentifier,
+    PortOneClient,
+    PortOneError,
+    PortOneNotFound,
+    PortOneUnavailable,
+)
 from shop.portone.embedded import EMBEDDED_BASE, embedded_session
+from shop.portone.ids import is_imp_uid
 
 
 def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> PortOneClient:
@@ -26,10 +33,12 @@ def portone() -> PortOneClient:
 
 
 __all__ = [
+    "InvalidIdentifier",
     "PortOneClient",
     "PortOneError",
     "PortOneNotFound",
     "PortOneUnavailable",
     "build_client",
+    "is_imp_uid",
     "portone",
 ]

@@ -4,6 +4,9 @@ The same code talks to ``https://api.iamport.kr`` and to the sandbox. It keeps o
 token per process and reuses it until shortly before it expires, fetches a new one once when
 PortOne answers 401, gives every call a connect and a read timeout, and turns every refusal
 into a ``PortOneError`` that carries PortOne's HTTP status, ``code`` and ``message``.
+
+It sends only ids of PortOne's shape (``shop.portone.ids``), and hands on a payment only if it
+has the fields the shop relies on: anything else is a refusal, never a ``KeyError`` later.
 """
 
 import threading
@@ -12,8 +15,19 @@ from typing import Any
 
 import requests
 
+from shop.portone.ids import is_customer_uid, is_imp_uid, is_merchant_uid, is_payment_status
+
 # Renew this many seconds before PortOne's expiry, so a token never dies mid-request.
 TOKEN_MARGIN = 60
+
+# What a payment must carry, and of which type, for the shop to act on it.
+PAYMENT_FIELDS = {
+    "imp_uid": str,
+    "merchant_uid": str,
+    "status": str,
+    "amount": (int, float),
+    "currency": str,
+}
 
 
 class PortOneError(Exception):
@@ -35,6 +49,10 @@ class PortOneNotFound(PortOneError):
 
 class PortOneUnavailable(PortOneError):
     """PortOne could not be reached or answered nonsense: the outcome is unknown, try later."""
+
+
+class InvalidIdentifier(PortOneError):
+    """An id not of PortOne's shape: refused here, before any request is made."""
 
 
 class PortOneClient:
@@ -60,22 +78,27 @@ class PortOneClient:
 
     def prepare(self, merchant_uid: str, amount: int) -> dict:
         """Register the amount PortOne must accept for ``merchant_uid``."""
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
         return self._call(
             "POST", "/payments/prepare", json={"merchant_uid": merchant_uid, "amount": amount}
         )
 
     def get_prepared(self, merchant_uid: str) -> dict:
-        return self._call("GET", f"/payments/prepare/{_segment(merchant_uid)}")
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
+        return self._call("GET", f"/payments/prepare/{merchant_uid}")
 
     def get_payment(self, imp_uid: str) -> dict:
-        return self._call("GET", f"/payments/{_segment(imp_uid)}")
+        _require("imp_uid", imp_uid, is_imp_uid)
+        return _payment(self._call("GET", f"/payments/{imp_uid}"), imp_uid=imp_uid)
 
     def find_payment(self, merchant_uid: str, status: str | None = None) -> dict:
         """The latest payment made for ``merchant_uid`` (optionally in ``status``)."""
-        path = f"/payments/find/{_segment(merchant_uid)}"
-        if status:
-            path += f"/{_segment(status)}"
-        return self._call("GET", path)
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
+        path = f"/payments/find/{merchant_uid}"
+        if status is not None:
+            _require("payment_status", status, is_payment_status)
+            path += f"/{status}"
+        return _payment(self._call("GET", path), merchant_uid=merchant_uid)
 
     def cancel_payment(
         self,
@@ -86,6 +109,7 @@ class PortOneClient:
         reason: str | None = None,
     ) -> dict:
         """Refund ``amount`` of the payment, or all that is left when ``amount`` is None."""
+        _require("imp_uid", imp_uid, is_imp_uid)
         body: dict[str, Any] = {"imp_uid": imp_uid}
         if amount is not None:
             body["amount"] = amount
@@ -93,20 +117,24 @@ class PortOneClient:
             body["checksum"] = checksum
         if reason:
             body["reason"] = reason
-        return self._call("POST", "/payments/cancel", json=body)
+        return _payment(self._call("POST", "/payments/cancel", json=body), imp_uid=imp_uid)
 
     # Billing keys ---------------------------------------------------------------------
 
     def get_customer(self, customer_uid: str) -> dict:
-        return self._call("GET", f"/subscribe/customers/{_segment(customer_uid)}")
+        _require("customer_uid", customer_uid, is_customer_uid)
+        return self._call("GET", f"/subscribe/customers/{customer_uid}")
 
     def delete_customer(self, customer_uid: str) -> dict:
-        return self._call("DELETE", f"/subscribe/customers/{_segment(customer_uid)}")
+        _require("customer_uid", customer_uid, is_customer_uid)
+        return self._call("DELETE", f"/subscribe/customers/{customer_uid}")
 
     def pay_again(
         self, customer_uid: str, merchant_uid: str, amount: int, name: str, **extra
     ) -> dict:
         """Charge a stored billing key. A declined charge is a Payment with status ``failed``."""
+        _require("customer_uid", customer_uid, is_customer_uid)
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
         body = {
             "customer_uid": customer_uid,
             "merchant_uid": merchant_uid,
@@ -114,7 +142,8 @@ class PortOneClient:
             "name": name,
             **extra,
         }
-        return self._call("POST", "/subscribe/payments/again", json=body)
+        answer = self._call("POST", "/subscribe/payments/again", json=body)
+        return _payment(answer, merchant_uid=merchant_uid)
 
     # Plumbing -------------------------------------------------------------------------
 
@@ -173,8 +202,23 @@ class PortOneClient:
         return body["response"]
 
 
-def _segment(value: str) -> str:
-    """One URL path segment: ids come from outside, so nothing in them may add a path."""
-    segment = requests.utils.quote(str(value), safe="")
-    # A bare "." or ".." would be resolved away by the URL library and name another endpoint.
-    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+def _require(name: str, value, fits) -> None:
+    if not fits(value):
+        raise InvalidIdentifier(f"{name} is not of PortOne's shape: {str(value)[:40]!r}")
+
+
+def _payment(answer: Any, **asked: str) -> dict:
+    """``answer`` if it is a payment with every field in ``PAYMENT_FIELDS`` and the ids asked for.
+
+    Anything else is a refusal: the shop must not act on half a payment, or on another one.
+    """
+    if not isinstance(answer, dict):
+        raise PortOneError("PortOne answered without a payment")
+    for name, kind in PAYMENT_FIELDS.items():
+        value = answer.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise PortOneError(f"PortOne answered a payment without a valid {name}")
+    for name, value in asked.items():
+        if answer[name] != value:
+            raise PortOneError(f"PortOne answered another payment: {name} {answer[name]!r}")
+    return answer

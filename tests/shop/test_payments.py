@@ -10,6 +10,7 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from shop.portone import PortOneClient
 from tests.conftest import POSTGRES_URL
+from tests.shop import fake_portone
 from tests.shop.conftest import make_app
 from tests.shop.payflow import BUYER, SANDBOX, order_by_uid, pay
 
@@ -140,6 +141,8 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
 
     def knock(door):
         client = app.test_client()
+        # The buyer's own browser: only it is sent to the order.
+        client.set_cookie("session", shop.client.get_cookie("session").value)
         token = ShopActions(app, client).csrf_token()
         start.wait()
         statuses.append(door(client, token).status_code)
@@ -254,19 +257,29 @@ def test_buyer_cancel_goes_back_to_checkout_with_a_message(shop, placed):
     assert shop.cart() != {}
 
 
-def test_phone_redirect_without_a_payment_shows_the_error(shop, placed):
-    response = redirect_door(
-        shop,
-        {
-            "merchant_uid": placed.merchant_uid,
-            "imp_success": "false",
-            "error_code": "F1003",
-            "error_msg": "사전 등록된 결제금액과 요청된 결제금액이 일치하지 않습니다.",
-        },
-    )
+@pytest.mark.parametrize(
+    ("error_code", "message"),
+    [
+        ("F1003", "The amount did not match this order, so Kakao Pay did not open."),
+        ("F1002", "This order has already been paid."),
+        ("F1004", "A Kakao Pay window is already open. Finish or close it first."),
+        ("F9999", "Kakao Pay could not start the payment. Nothing was charged."),
+        (None, "Kakao Pay could not start the payment. Nothing was charged."),
+    ],
+)
+def test_phone_redirect_without_a_payment_shows_the_shops_own_words(
+    shop, placed, error_code, message
+):
+    # The query string is anyone's to write: its error_msg must not speak as the shop.
+    lie = "결제 오류: 고객센터 010-0000-0000 으로 카드번호를 알려주세요"
+    query = {"merchant_uid": placed.merchant_uid, "imp_success": "false", "error_msg": lie}
+    if error_code:
+        query["error_code"] = error_code
+    response = redirect_door(shop, query)
     assert response.headers["Location"].endswith(f"/orders/{placed.token}/pay")
     page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "사전 등록된 결제금액과 요청된 결제금액이 일치하지 않습니다." in page
+    assert message in page
+    assert lie not in page
     assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
 
 
@@ -323,10 +336,55 @@ def test_a_json_body_that_is_not_an_object_is_refused(shop, placed, body):
     assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
 
 
-@pytest.mark.parametrize("imp_uid", [".", "..", "../..", "a/../..", "..%2F"])
-def test_an_imp_uid_of_dots_is_an_unknown_payment(shop, placed, imp_uid):
-    assert webhook(shop, {"imp_uid": imp_uid}).json == {"outcome": "unknown_payment"}
-    assert callback(shop, imp_uid).status_code == 404
+# imp_uids PortOne never issues; most would reach another endpoint once %2F is decoded.
+BAD_IMP_UIDS = {
+    "status-endpoint": "status/paid",
+    "find-endpoint": "find/{merchant_uid}",
+    "find-paid-endpoint": "find/{merchant_uid}/paid",
+    "prepare-endpoint": "prepare/{merchant_uid}",
+    "dot": ".",
+    "dots": "..",
+    "up-and-over": "../users/getToken",
+    "encoded-slash": "..%2F",
+    "full-width-digits": "imp_１２３４５６７８９０１２",
+    "too-long": "imp_" + "1" * 70_000,
+}
+
+
+@pytest.mark.parametrize("imp_uid", BAD_IMP_UIDS.values(), ids=BAD_IMP_UIDS.keys())
+def test_an_imp_uid_not_of_portones_shape_is_a_400_at_every_door(shop, placed, imp_uid):
+    # Paid in the window, not yet confirmed: a door that reached find/<merchant_uid> would sync it.
+    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    imp_uid = imp_uid.format(merchant_uid=placed.merchant_uid)
+    refusal = {"error": "imp_uid is not a PortOne payment id."}
+
+    for answer in (
+        webhook(shop, {"imp_uid": imp_uid}),
+        webhook(shop, {"imp_uid": imp_uid}, form=True),
+        callback(shop, imp_uid, placed.merchant_uid),
+    ):
+        assert (answer.status_code, answer.json) == (400, refusal)
+    page = redirect_door(shop, {**query, "imp_uid": imp_uid})
+    assert page.status_code == 400
+    assert refusal["error"] in page.get_data(as_text=True)
+
+    assert events(shop.app) == []
+    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+
+
+def test_a_payment_portone_answers_without_its_fields_changes_nothing(shop, placed):
+    # What GET /payments/status/paid answers: a page of payments, not a payment.
+    page_of_payments = {"total": 0, "previous": 0, "next": 0, "list": []}
+    working = shop.app.extensions["portone"]
+    with fake_portone.answering(page_of_payments) as odd:
+        shop.app.extensions["portone"] = odd
+        try:
+            assert webhook(shop, {"imp_uid": "imp_123456789012"}).json == {"outcome": "refused"}
+            assert callback(shop, "imp_123456789012").status_code == 404
+            assert redirect_door(shop, {"imp_uid": "imp_123456789012"}).status_code == 303
+        finally:
+            shop.app.extensions["portone"] = working
+    assert [e.outcome for e in events(shop.app)] == ["refused"] * 3
     assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
 
 
