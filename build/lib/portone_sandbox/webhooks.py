@@ -1,0 +1,194 @@
+"""Webhooks: PortOne's unsigned ``{imp_uid, merchant_uid, status}`` notifications, posted on a
+background thread after the response that caused them, each delivery and its result recorded.
+
+Every thread works for one *generation* of the sandbox's state; a reset starts a new generation,
+and a thread of an older one drops its work instead of writing into the fresh state.
+"""
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+
+import requests
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from portone_sandbox.models import Payment, WebhookDelivery, db, now
+
+RETRIES = 5
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+class _Outbox:
+    """One app's deliveries in flight, and the condition waiters and threads meet on."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.generation = 0
+        self.stop = threading.Event()
+        self.in_flight = 0
+
+
+_outboxes_lock = threading.Lock()
+
+
+def _outbox(app: Flask) -> _Outbox:
+    with _outboxes_lock:
+        return app.extensions.setdefault("sandbox_webhooks", _Outbox())
+
+
+def send(
+    payment: Payment, status: str | None = None, cancellation_id: str | None = None
+) -> list[WebhookDelivery]:
+    """Notify the merchant about ``payment``. Call right after the commit that changed it.
+
+    The body is ``{imp_uid, merchant_uid, status}`` (``status`` defaults to the payment's), plus
+    ``cancellation_id`` for a cancel. It goes to each of the payment's notice_urls, else to the
+    console URL (``SANDBOX_WEBHOOK_URL``), else nowhere. Returns the deliveries recorded, all
+    still pending: the posting happens on background threads.
+    """
+    app = current_app._get_current_object()
+    urls = payment.notice_url_list()
+    if not urls and app.config["SANDBOX_WEBHOOK_URL"]:
+        urls = [app.config["SANDBOX_WEBHOOK_URL"]]
+    if not urls:
+        return []
+    body = {
+        "imp_uid": payment.imp_uid,
+        "merchant_uid": payment.merchant_uid,
+        "status": status or payment.status,
+    }
+    if cancellation_id:
+        body["cancellation_id"] = cancellation_id
+    content_type = FORM if app.config["SANDBOX_WEBHOOK_CONTENT_TYPE"] == "form" else JSON
+    outbox = _outbox(app)
+    with outbox.changed:
+        deliveries = [
+            WebhookDelivery(
+                url=url,
+                imp_uid=payment.imp_uid,
+                merchant_uid=payment.merchant_uid,
+                status=body["status"],
+                body=json.dumps(body, ensure_ascii=False),
+                content_type=content_type,
+                created_at=now(),
+            )
+            for url in urls
+        ]
+        db.session.add_all(deliveries)
+        db.session.commit()
+        outbox.in_flight += len(deliveries)
+        job = (app, outbox, outbox.generation, outbox.stop)
+        targets = [(delivery.id, delivery.url) for delivery in deliveries]
+    for delivery_id, url in targets:
+        threading.Thread(
+            target=_deliver,
+            args=(*job, delivery_id, url, body, content_type),
+            name=f"sandbox-webhook-{delivery_id}",
+            daemon=True,
+        ).start()
+    return deliveries
+
+
+def _deliver(app, outbox, generation, stop, delivery_id, url, body, content_type) -> None:
+    """Post one delivery, retrying when configured; never lets an exception escape the thread."""
+    try:
+        with app.app_context():
+            retries = RETRIES if app.config["SANDBOX_WEBHOOK_RETRY"] else 0
+            for attempt in range(1, retries + 2):
+                http_status, error = _post(url, body, content_type, app.config)
+                retry = attempt <= retries and (error is not None or http_status >= 500)
+                if retry:
+                    result = "pending"
+                elif http_status is not None and 200 <= http_status < 300:
+                    result = "delivered"
+                else:
+                    result = "failed"
+                outcome = (attempt, http_status, error, result)
+                if not _record(outbox, generation, delivery_id, *outcome):
+                    return
+                if not retry or stop.wait(app.config["SANDBOX_WEBHOOK_RETRY_INTERVAL"]):
+                    return
+    except Exception:
+        app.logger.exception("webhook delivery %s broke off", delivery_id)
+    finally:
+        with outbox.changed:
+            outbox.in_flight -= 1
+            outbox.changed.notify_all()
+
+
+def _post(url: str, body: dict, content_type: str, config) -> tuple[int | None, str | None]:
+    """One attempt: the HTTP status, or the network error that prevented one."""
+    data = body if content_type == FORM else json.dumps(body, ensure_ascii=False).encode()
+    try:
+        response = requests.post(
+            url,
+            data=data,
+            headers={"Content-Type": content_type},
+            timeout=config["SANDBOX_WEBHOOK_TIMEOUT"],
+            # PortOne does not follow redirects: a 3xx answer is a failed delivery.
+            allow_redirects=False,
+        )
+    except requests.RequestException as error:
+        return None, f"{type(error).__name__}: {error}"[:300]
+    response.close()
+    return response.status_code, None
+
+
+def _record(outbox, generation, delivery_id, attempt, http_status, error, result) -> bool:
+    """Write an attempt's outcome; False when the state it belonged to has been reset."""
+    with outbox.changed:
+        if outbox.generation != generation:
+            return False
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None:
+            return False
+        delivery.attempts = attempt
+        delivery.http_status = http_status
+        delivery.error = error
+        delivery.result = result
+        if result == "delivered":
+            delivery.delivered_at = now()
+        db.session.commit()
+        outbox.changed.notify_all()
+    return True
+
+
+@contextmanager
+def resetting():
+    """Hold deliveries still while the state is wiped, and orphan every one in flight."""
+    outbox = _outbox(current_app._get_current_object())
+    with outbox.changed:
+        outbox.generation += 1
+        outbox.stop.set()
+        outbox.stop = threading.Event()
+        yield
+        outbox.changed.notify_all()
+
+
+def in_flight() -> int:
+    """How many delivery threads are still running (of any generation)."""
+    return _outbox(current_app._get_current_object()).in_flight
+
+
+def wait(finished: int = 0, idle: bool = False, timeout: float = 5.0) -> bool:
+    """Block until at least ``finished`` deliveries have a final result and, with ``idle``, no
+    delivery thread is running; False if ``timeout`` seconds pass first."""
+    outbox = _outbox(current_app._get_current_object())
+    deadline = time.monotonic() + timeout
+    with outbox.changed:
+        while True:
+            # End the read transaction so each check sees the threads' latest commits.
+            db.session.rollback()
+            done = db.session.scalar(
+                select(func.count(WebhookDelivery.id)).where(WebhookDelivery.result != "pending")
+            )
+            if done >= finished and not (idle and outbox.in_flight):
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            # Bounded, so deliveries recorded by another process are noticed too.
+            outbox.changed.wait(min(remaining, 0.25))

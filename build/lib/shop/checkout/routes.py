@@ -1,0 +1,285 @@
+"""The money path as the buyer walks it.
+
+checkout form → ``place_order`` (pending order, PortOne prepare) → payment page
+(``IMP.request_pay``) → one of three doors → ``sync_payment`` → the order's page.
+Each door answers from the order's state after the sync, never from what it was sent.
+"""
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+
+from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product, parse_quantity
+from shop.checkout import bp
+from shop.checkout.forms import CheckoutForm
+from shop.checkout.orders import OrderError, place_order
+from shop.extensions import csrf, db
+from shop.models import Order, OrderStatus, Product
+from shop.payments import sync_order, sync_payment
+
+USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
+
+
+# Checkout ------------------------------------------------------------------------------
+
+
+@bp.post("/checkout/buy-now")
+def buy_now():
+    """One product, straight to checkout, leaving the cart as it is."""
+    try:
+        product = find_product(request.form.get("product_id"))
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.index"), 303)
+    try:
+        quantity = parse_quantity(request.form.get("quantity", "1"))
+        check_stock(product, quantity)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.detail", slug=product.slug), 303)
+    session["buy_now"] = {"product_id": product.id, "quantity": quantity}
+    return redirect(url_for("checkout.start", buy="now"), 303)
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def start():
+    buy_now = request.args.get("buy") == "now"
+    lines = _buy_now_lines() if buy_now else cart_lines()
+    if not lines:
+        flash("Your cart is empty." if not buy_now else "Choose a product first.", "info")
+        return redirect(url_for("cart.view"))
+
+    # The form body only: Flask-WTF would otherwise also read a JSON body or uploaded files as
+    # the buyer's details, and choke on any that are not plain strings.
+    formdata = request.form if request.method == "POST" else None
+    form = CheckoutForm(formdata=formdata, data=session.get("buyer"))
+    if form.validate_on_submit():
+        buyer = form.buyer()
+        try:
+            order = place_order(lines, buyer)
+        except OrderError as exc:
+            flash(str(exc), "error")
+            return _checkout_page(form, lines), 409
+        session["buyer"] = buyer
+        session["checkout"] = {"order": order.token, "source": "buy_now" if buy_now else "cart"}
+        return redirect(url_for("checkout.pay", token=order.token), 303)
+    status = 400 if form.is_submitted() else 200
+    return _checkout_page(form, lines), status
+
+
+@bp.get("/orders/<token>/pay")
+def pay(token: str):
+    """The payment step: the order as the server priced it, and the Kakao Pay button."""
+    order = _order_or_404(token)
+    if order.status != OrderStatus.PENDING:
+        return redirect(url_for("checkout.order", token=order.token))
+    params = {
+        "pg": "kakaopay",
+        "pay_method": "card",
+        "merchant_uid": order.merchant_uid,
+        "name": order.name,
+        "amount": order.amount,
+        "buyer_email": order.buyer_email,
+        "buyer_name": order.buyer_name,
+        "buyer_tel": order.buyer_tel,
+        "buyer_addr": order.buyer_addr,
+        "buyer_postcode": order.buyer_postcode,
+        "m_redirect_url": url_for("checkout.complete_mobile", _external=True),
+        "notice_url": url_for("checkout.webhook", _external=True),
+    }
+    return render_template(
+        "checkout/pay.html",
+        order=order,
+        rows=_order_rows(order),
+        params=params,
+        sdk_url=current_app.config["PORTONE_SDK_URL"],
+        imp_code=current_app.config["PORTONE_IMP_CODE"],
+    )
+
+
+# The three doors ------------------------------------------------------------------------
+
+
+@bp.post("/checkout/complete")
+def complete():
+    """PC door: the page's callback posts ``imp_uid``; the answer says where to go next."""
+    data = _json_object()
+    imp_uid = data.get("imp_uid")
+    if not isinstance(imp_uid, str) or not imp_uid:
+        return jsonify(error="imp_uid is required."), 400
+    result = sync_payment(imp_uid, "callback")
+    order = result.order or _unconfirmed_order(result, data.get("merchant_uid"))
+    if order is None:
+        return jsonify(error="This payment does not belong to an order of this shop."), 404
+    return jsonify(status=order.status, redirect=_next_url(order))
+
+
+@bp.get("/checkout/complete/mobile")
+def complete_mobile():
+    """Phone door: Kakao Pay sends the browser here. ``imp_success`` can lie: it is ignored."""
+    imp_uid = request.args.get("imp_uid")
+    if imp_uid:
+        result = sync_payment(imp_uid, "redirect")
+        order = result.order or _unconfirmed_order(result, request.args.get("merchant_uid"))
+        if order is not None:
+            return redirect(_next_url(order), 303)
+        flash("That payment does not belong to an order of this shop.", "error")
+        return redirect(url_for("cart.view"), 303)
+
+    # No payment was created (the request was refused before the window opened).
+    order = db.session.scalar(
+        select(Order).where(Order.merchant_uid == request.args.get("merchant_uid", ""))
+    )
+    flash(request.args.get("error_msg") or "Kakao Pay could not start the payment.", "error")
+    if order is None:
+        return redirect(url_for("cart.view"), 303)
+    return redirect(url_for("checkout.pay", token=order.token), 303)
+
+
+@bp.post("/portone/webhook")
+@csrf.exempt
+def webhook():
+    """PortOne's notification: unsigned, so only its ``imp_uid`` is used, to re-fetch."""
+    data = _json_object() if request.is_json else request.form
+    imp_uid = data.get("imp_uid")
+    if not isinstance(imp_uid, str) or not imp_uid:
+        return jsonify(error="imp_uid is required."), 400
+    result = sync_payment(imp_uid, "webhook")
+    if result.outcome == "unavailable":
+        # A 5xx asks PortOne to send it again later.
+        return jsonify(outcome=result.outcome), 503
+    return jsonify(outcome=result.outcome)
+
+
+# After payment ---------------------------------------------------------------------------
+
+
+@bp.get("/orders/<token>")
+def order(token: str):
+    order = _order_or_404(token)
+    checkout = session.get("checkout") or {}
+    if order.status == OrderStatus.PAID and checkout.get("order") == order.token:
+        _forget_checkout(checkout["source"])
+    return render_template("checkout/order.html", order=order, rows=_order_rows(order))
+
+
+@bp.get("/orders/<token>/status")
+def order_status(token: str):
+    """For the "still confirming" page: ask PortOne again while the order is pending."""
+    order = _order_or_404(token)
+    if order.status == OrderStatus.PENDING:
+        sync_order(order)
+    return jsonify(status=order.status, url=url_for("checkout.order", token=order.token))
+
+
+@bp.post("/orders/<token>/retry")
+def retry(token: str):
+    """A failed order, tried again as a new order with a new merchant_uid."""
+    order = _order_or_404(token)
+    if order.status != OrderStatus.FAILED:
+        return redirect(url_for("checkout.order", token=order.token), 303)
+    lines = _order_lines(order)
+    if not lines:
+        flash("These products are no longer sold.", "error")
+        return redirect(url_for("checkout.order", token=order.token), 303)
+    buyer = {name: getattr(order, name) for name in CheckoutForm.BUYER_FIELDS}
+    try:
+        new_order = place_order(lines, buyer)
+    except OrderError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("checkout.order", token=order.token), 303)
+    checkout = session.get("checkout") or {}
+    if checkout.get("order") == order.token:
+        session["checkout"] = {**checkout, "order": new_order.token}
+    return redirect(url_for("checkout.pay", token=new_order.token), 303)
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _next_url(order: Order) -> str:
+    """Where a door sends the buyer, decided by the order's state after the sync."""
+    if order.status == OrderStatus.FAILED and USER_CANCELLED in (order.fail_reason or ""):
+        flash("You cancelled the Kakao Pay payment. Nothing was charged.", "info")
+        source = (session.get("checkout") or {}).get("source")
+        return (
+            url_for("checkout.start", buy="now")
+            if source == "buy_now"
+            else url_for("checkout.start")
+        )
+    return url_for("checkout.order", token=order.token)
+
+
+def _json_object() -> dict:
+    """The request's JSON body when it is an object; anything else counts as no fields at all."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def _unconfirmed_order(result, merchant_uid) -> Order | None:
+    """While PortOne is unreachable, the browser's merchant_uid may pick the page to wait on.
+
+    Only for showing "still confirming": the order's state is not touched on its word.
+    """
+    if result.outcome != "unavailable" or not isinstance(merchant_uid, str):
+        return None
+    return db.session.scalar(select(Order).where(Order.merchant_uid == merchant_uid))
+
+
+def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> str:
+    rows = [(ln.product.name, ln.product.price, ln.quantity, ln.line_total) for ln in lines]
+    return render_template(
+        "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows)
+    )
+
+
+def _order_rows(order: Order) -> list[tuple]:
+    return [(i.product_name, i.unit_price, i.quantity, i.line_total) for i in order.items]
+
+
+def _order_or_404(token: str) -> Order:
+    order = db.session.scalar(select(Order).where(Order.token == token))
+    if order is None:
+        abort(404)
+    return order
+
+
+def _buy_now_lines() -> list[CartLine]:
+    chosen = session.get("buy_now") or {}
+    product_id = _int(chosen.get("product_id"))
+    product = db.session.get(Product, product_id) if product_id is not None else None
+    if product is None:
+        return []
+    return [CartLine(product=product, quantity=int(chosen.get("quantity", 1)))]
+
+
+def _order_lines(order: Order) -> list[CartLine]:
+    return [
+        CartLine(product=item.product, quantity=item.quantity)
+        for item in order.items
+        if item.product is not None
+    ]
+
+
+def _forget_checkout(source: str) -> None:
+    if source == "buy_now":
+        session.pop("buy_now", None)
+    else:
+        clear_cart()
+    session.pop("checkout", None)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

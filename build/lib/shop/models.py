@@ -1,0 +1,106 @@
+"""The shop's tables. Money is integer KRW everywhere."""
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    image: Mapped[str] = mapped_column(String(200))
+
+
+class OrderStatus:
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    # PortOne took a different amount than the order's: the payment was cancelled back.
+    FORGERY = "forgery"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_uid: Mapped[str] = mapped_column(String(40), unique=True)
+    # The guest's key to the order page; never derived from anything guessable.
+    token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="KRW")
+    buyer_name: Mapped[str] = mapped_column(String(60))
+    buyer_email: Mapped[str] = mapped_column(String(120))
+    buyer_tel: Mapped[str] = mapped_column(String(30))
+    buyer_addr: Mapped[str] = mapped_column(String(200))
+    buyer_postcode: Mapped[str] = mapped_column(String(10))
+    imp_uid: Mapped[str | None] = mapped_column(String(40), index=True)
+    pay_method: Mapped[str | None] = mapped_column(String(20))
+    pg_provider: Mapped[str | None] = mapped_column(String(20))
+    receipt_url: Mapped[str | None] = mapped_column(String(300))
+    fail_reason: Mapped[str | None] = mapped_column(String(300))
+    paid_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list["OrderItem"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id"
+    )
+    events: Mapped[list["PaymentEvent"]] = relationship(
+        back_populates="order", order_by="PaymentEvent.id"
+    )
+
+
+class OrderItem(db.Model):
+    """A line of an order, with the product's name and price as they were when ordered."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (UniqueConstraint("order_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_name: Mapped[str] = mapped_column(String(120))
+    unit_price: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+    product: Mapped[Product] = relationship()
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+class PaymentEvent(db.Model):
+    """One run of ``sync_payment``: which door, which payment, what came of it."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    imp_uid: Mapped[str] = mapped_column(String(40), index=True)
+    door: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order | None] = relationship(back_populates="events")

@@ -1,0 +1,35 @@
+"""The only code in the shop that speaks to PortOne."""
+
+from flask import current_app
+
+from shop.portone.client import PortOneClient, PortOneError, PortOneNotFound, PortOneUnavailable
+from shop.portone.embedded import EMBEDDED_BASE, embedded_session
+
+
+def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> PortOneClient:
+    """The client for the configured mode; in-process when the sandbox is mounted here."""
+    options = {
+        "api_key": config["PORTONE_API_KEY"],
+        "api_secret": config["PORTONE_API_SECRET"],
+        "timeout": tuple(config["PORTONE_TIMEOUT"]),
+    }
+    if sandbox_app is not None:
+        return PortOneClient(
+            EMBEDDED_BASE + mount, session=embedded_session(sandbox_app, mount), **options
+        )
+    return PortOneClient(config["PORTONE_API_BASE"], **options)
+
+
+def portone() -> PortOneClient:
+    """The current app's client."""
+    return current_app.extensions["portone"]
+
+
+__all__ = [
+    "PortOneClient",
+    "PortOneError",
+    "PortOneNotFound",
+    "PortOneUnavailable",
+    "build_client",
+    "portone",
+]

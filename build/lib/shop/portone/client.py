@@ -1,0 +1,180 @@
+"""PortOneClient: the shop's one client for PortOne's V1 REST API.
+
+The same code talks to ``https://api.iamport.kr`` and to the sandbox. It keeps one access
+token per process and reuses it until shortly before it expires, fetches a new one once when
+PortOne answers 401, gives every call a connect and a read timeout, and turns every refusal
+into a ``PortOneError`` that carries PortOne's HTTP status, ``code`` and ``message``.
+"""
+
+import threading
+import time
+from typing import Any
+
+import requests
+
+# Renew this many seconds before PortOne's expiry, so a token never dies mid-request.
+TOKEN_MARGIN = 60
+
+
+class PortOneError(Exception):
+    """PortOne refused the request (``code`` != 0, or an HTTP error status)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.message} (HTTP {self.status}, code {self.code})"
+
+
+class PortOneNotFound(PortOneError):
+    """PortOne has no such payment, prepared amount or billing key (HTTP 404)."""
+
+
+class PortOneUnavailable(PortOneError):
+    """PortOne could not be reached or answered nonsense: the outcome is unknown, try later."""
+
+
+class PortOneClient:
+    def __init__(
+        self,
+        api_base: str,
+        api_key: str,
+        api_secret: str,
+        *,
+        timeout: tuple[float, float] = (3.05, 10.0),
+        session: requests.Session | None = None,
+    ):
+        self.api_base = api_base.rstrip("/")
+        self._api_key = api_key
+        self._api_secret = api_secret
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self._token: str | None = None
+        self._token_deadline = 0.0
+        self._token_lock = threading.Lock()
+
+    # Payments -------------------------------------------------------------------------
+
+    def prepare(self, merchant_uid: str, amount: int) -> dict:
+        """Register the amount PortOne must accept for ``merchant_uid``."""
+        return self._call(
+            "POST", "/payments/prepare", json={"merchant_uid": merchant_uid, "amount": amount}
+        )
+
+    def get_prepared(self, merchant_uid: str) -> dict:
+        return self._call("GET", f"/payments/prepare/{_segment(merchant_uid)}")
+
+    def get_payment(self, imp_uid: str) -> dict:
+        return self._call("GET", f"/payments/{_segment(imp_uid)}")
+
+    def find_payment(self, merchant_uid: str, status: str | None = None) -> dict:
+        """The latest payment made for ``merchant_uid`` (optionally in ``status``)."""
+        path = f"/payments/find/{_segment(merchant_uid)}"
+        if status:
+            path += f"/{_segment(status)}"
+        return self._call("GET", path)
+
+    def cancel_payment(
+        self,
+        imp_uid: str,
+        *,
+        amount: int | None = None,
+        checksum: int | None = None,
+        reason: str | None = None,
+    ) -> dict:
+        """Refund ``amount`` of the payment, or all that is left when ``amount`` is None."""
+        body: dict[str, Any] = {"imp_uid": imp_uid}
+        if amount is not None:
+            body["amount"] = amount
+        if checksum is not None:
+            body["checksum"] = checksum
+        if reason:
+            body["reason"] = reason
+        return self._call("POST", "/payments/cancel", json=body)
+
+    # Billing keys ---------------------------------------------------------------------
+
+    def get_customer(self, customer_uid: str) -> dict:
+        return self._call("GET", f"/subscribe/customers/{_segment(customer_uid)}")
+
+    def delete_customer(self, customer_uid: str) -> dict:
+        return self._call("DELETE", f"/subscribe/customers/{_segment(customer_uid)}")
+
+    def pay_again(
+        self, customer_uid: str, merchant_uid: str, amount: int, name: str, **extra
+    ) -> dict:
+        """Charge a stored billing key. A declined charge is a Payment with status ``failed``."""
+        body = {
+            "customer_uid": customer_uid,
+            "merchant_uid": merchant_uid,
+            "amount": amount,
+            "name": name,
+            **extra,
+        }
+        return self._call("POST", "/subscribe/payments/again", json=body)
+
+    # Plumbing -------------------------------------------------------------------------
+
+    def access_token(self, *, renew: bool = False) -> str:
+        """The process's token: reused until ``TOKEN_MARGIN`` seconds before it expires."""
+        with self._token_lock:
+            if renew or self._token is None or time.monotonic() >= self._token_deadline:
+                auth = self._unwrap(
+                    self._send(
+                        "POST",
+                        "/users/getToken",
+                        json={"imp_key": self._api_key, "imp_secret": self._api_secret},
+                    )
+                )
+                lifetime = int(auth["expired_at"]) - int(auth["now"])
+                self._token = auth["access_token"]
+                self._token_deadline = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
+            return self._token
+
+    def _call(self, method: str, path: str, **kwargs) -> Any:
+        response = self._send(method, path, token=self.access_token(), **kwargs)
+        if response.status_code == 401:
+            # Revoked or expired early on PortOne's side: one fresh token, one more try.
+            response = self._send(method, path, token=self.access_token(renew=True), **kwargs)
+        return self._unwrap(response)
+
+    def _send(
+        self, method: str, path: str, token: str | None = None, **kwargs
+    ) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            return self.session.request(
+                method, self.api_base + path, headers=headers, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise PortOneUnavailable(f"PortOne unreachable: {exc.__class__.__name__}") from exc
+
+    @staticmethod
+    def _unwrap(response: requests.Response) -> Any:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or "code" not in body:
+            raise PortOneUnavailable(
+                f"PortOne answered HTTP {status} without its envelope", status=status
+            )
+        code, message = body.get("code"), body.get("message") or ""
+        if status >= 500:
+            raise PortOneUnavailable(message or "PortOne failed", status=status, code=code)
+        if status == 404:
+            raise PortOneNotFound(message or "not found", status=status, code=code)
+        if status >= 400 or code != 0:
+            raise PortOneError(message or "refused", status=status, code=code)
+        return body["response"]
+
+
+def _segment(value: str) -> str:
+    """One URL path segment: ids come from outside, so nothing in them may add a path."""
+    segment = requests.utils.quote(str(value), safe="")
+    # A bare "." or ".." would be resolved away by the URL library and name another endpoint.
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
