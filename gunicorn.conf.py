@@ -13,5 +13,8 @@ accesslog = "-"
 # while it waits for one.
 timeout = 30
 
+# No control socket (~/.gunicorn/gunicorn.ctl): the shop is managed by restarting it.
+control_socket_disable = True
+
 # gunicorn names itself in every response's Server header; say nothing about the software.
 gunicorn.http.wsgi.SERVER = "shop"

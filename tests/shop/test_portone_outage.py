@@ -1,5 +1,6 @@
 """PortOne that accepts connections and never answers: every caller waits one timeout at most,
-however many arrive together, and while it is down calls fail at once."""
+however many arrive together, and while it is down calls fail at once. And a token answer that
+holds no token is an outage too, not a crash."""
 
 import socket
 import threading
@@ -7,6 +8,7 @@ import time
 
 import pytest
 import requests
+from flask import Flask
 
 from shop.portone import PortOneClient, PortOneUnavailable
 from shop.portone.breaker import CircuitBreaker
@@ -111,6 +113,21 @@ def test_after_the_cooldown_portone_is_tried_again(silent):
     with pytest.raises(PortOneUnavailable, match="unreachable: ReadTimeout"):
         client.access_token()
     assert silent.accepted == 2
+
+
+@pytest.mark.parametrize(
+    "answer", [{}, {"access_token": None, "now": 1, "expired_at": 2}, {"access_token": "t"}]
+)
+def test_a_token_answer_without_a_token_is_unavailable(answer):
+    app = Flask("odd")
+    app.post("/users/getToken")(lambda: {"code": 0, "message": None, "response": answer})
+    server = LiveServer(app).start()
+    try:
+        client = PortOneClient(server.url, "k", "s", timeout=(1.0, READ_TIMEOUT))
+        with pytest.raises(PortOneUnavailable, match="without a token"):
+            client.access_token()
+    finally:
+        server.stop()
 
 
 def test_webhooks_while_portone_hangs_all_answer_within_one_timeout(app_factory, silent):
