@@ -28,6 +28,7 @@ from shop.extensions import csrf, db
 from shop.models import Order, OrderStatus, Product
 from shop.payments import sync_order, sync_payment
 from shop.portone import is_imp_uid
+from shop.urls import public_url
 
 USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
 NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
@@ -102,8 +103,8 @@ def pay(token: str):
         "buyer_tel": order.buyer_tel,
         "buyer_addr": order.buyer_addr,
         "buyer_postcode": order.buyer_postcode,
-        "m_redirect_url": url_for("checkout.complete_mobile", _external=True),
-        "notice_url": url_for("checkout.webhook", _external=True),
+        "m_redirect_url": public_url("checkout.complete_mobile"),
+        "notice_url": public_url("checkout.webhook"),
     }
     return render_template(
         "checkout/pay.html",

@@ -19,6 +19,7 @@ def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> P
         "api_key": config["PORTONE_API_KEY"],
         "api_secret": config["PORTONE_API_SECRET"],
         "timeout": tuple(config["PORTONE_TIMEOUT"]),
+        "breaker_cooldown": config["PORTONE_BREAKER_SECONDS"],
     }
     if sandbox_app is not None:
         return PortOneClient(

@@ -7,14 +7,20 @@ into a ``PortOneError`` that carries PortOne's HTTP status, ``code`` and ``messa
 
 It sends only ids of PortOne's shape (``shop.portone.ids``), and hands on a payment only if it
 has the fields the shop relies on: anything else is a refusal, never a ``KeyError`` later.
+
+A slow or unreachable PortOne costs little: concurrent callers share one token fetch instead
+of queueing behind it, and once PortOne could not be reached a circuit breaker fails calls at
+once for a few seconds.
 """
 
 import threading
 import time
+from concurrent.futures import Future
 from typing import Any
 
 import requests
 
+from shop.portone.breaker import CircuitBreaker
 from shop.portone.ids import is_customer_uid, is_imp_uid, is_merchant_uid, is_payment_status
 
 # Renew this many seconds before PortOne's expiry, so a token never dies mid-request.
@@ -62,16 +68,20 @@ class PortOneClient:
         api_key: str,
         api_secret: str,
         *,
-        timeout: tuple[float, float] = (3.05, 10.0),
+        timeout: tuple[float, float] = (2.0, 5.0),
+        breaker_cooldown: float = 5.0,
         session: requests.Session | None = None,
     ):
         self.api_base = api_base.rstrip("/")
         self._api_key = api_key
         self._api_secret = api_secret
         self.timeout = timeout
+        self.breaker = CircuitBreaker(breaker_cooldown)
         self.session = session or requests.Session()
         self._token: str | None = None
         self._token_deadline = 0.0
+        # The token fetch in flight, shared by every caller that needs a token meanwhile.
+        self._token_fetch: Future | None = None
         self._token_lock = threading.Lock()
 
     # Payments -------------------------------------------------------------------------
@@ -147,39 +157,87 @@ class PortOneClient:
 
     # Plumbing -------------------------------------------------------------------------
 
-    def access_token(self, *, renew: bool = False) -> str:
-        """The process's token: reused until ``TOKEN_MARGIN`` seconds before it expires."""
+    def access_token(self, *, replacing: str | None = None) -> str:
+        """The process's token: reused until ``TOKEN_MARGIN`` seconds before it expires.
+
+        ``replacing`` is a token PortOne has just refused: a new one is fetched, unless another
+        caller already replaced it. Callers that need a token while one is being fetched wait
+        for that fetch and share its token or its failure; the lock is never held across the
+        network.
+        """
         with self._token_lock:
-            if renew or self._token is None or time.monotonic() >= self._token_deadline:
-                auth = self._unwrap(
-                    self._send(
-                        "POST",
-                        "/users/getToken",
-                        json={"imp_key": self._api_key, "imp_secret": self._api_secret},
-                    )
-                )
-                lifetime = int(auth["expired_at"]) - int(auth["now"])
-                self._token = auth["access_token"]
-                self._token_deadline = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
-            return self._token
+            if (
+                self._token is not None
+                and self._token != replacing
+                and time.monotonic() < self._token_deadline
+            ):
+                return self._token
+            fetch = self._token_fetch
+            first = fetch is None
+            if first:
+                fetch = self._token_fetch = Future()
+        if first:
+            self._fetch_token(fetch)
+        return fetch.result()
+
+    def _fetch_token(self, fetch: Future) -> None:
+        """Ask PortOne for a token, keep it, and hand it (or the failure) to ``fetch``."""
+        try:
+            token, lifetime = self._request_token()
+        except BaseException as exc:
+            with self._token_lock:
+                self._token_fetch = None
+            fetch.set_exception(exc)
+            return
+        with self._token_lock:
+            self._token = token
+            self._token_deadline = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
+            self._token_fetch = None
+        fetch.set_result(token)
+
+    def _request_token(self) -> tuple[str, int]:
+        """``POST /users/getToken``: the token and its lifetime in seconds."""
+        auth = self._unwrap(
+            self._send(
+                "POST",
+                "/users/getToken",
+                json={"imp_key": self._api_key, "imp_secret": self._api_secret},
+            )
+        )
+        try:
+            token = auth["access_token"]
+            lifetime = int(auth["expired_at"]) - int(auth["now"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PortOneUnavailable("PortOne answered getToken without a token") from exc
+        if not isinstance(token, str) or not token:
+            raise PortOneUnavailable("PortOne answered getToken without a token")
+        return token, lifetime
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
-        response = self._send(method, path, token=self.access_token(), **kwargs)
+        token = self.access_token()
+        response = self._send(method, path, token=token, **kwargs)
         if response.status_code == 401:
             # Revoked or expired early on PortOne's side: one fresh token, one more try.
-            response = self._send(method, path, token=self.access_token(renew=True), **kwargs)
+            token = self.access_token(replacing=token)
+            response = self._send(method, path, token=token, **kwargs)
         return self._unwrap(response)
 
     def _send(
         self, method: str, path: str, token: str | None = None, **kwargs
     ) -> requests.Response:
+        retry_in = self.breaker.retry_in()
+        if retry_in:
+            raise PortOneUnavailable(f"PortOne unreachable; trying again in {retry_in:.1f} s")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            return self.session.request(
+            response = self.session.request(
                 method, self.api_base + path, headers=headers, timeout=self.timeout, **kwargs
             )
         except requests.RequestException as exc:
+            self.breaker.failed()
             raise PortOneUnavailable(f"PortOne unreachable: {exc.__class__.__name__}") from exc
+        self.breaker.succeeded()
+        return response
 
     @staticmethod
     def _unwrap(response: requests.Response) -> Any:
