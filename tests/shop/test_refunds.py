@@ -103,6 +103,29 @@ def test_paying_a_failed_order_after_its_retry_was_paid_is_refunded(shop, placed
     assert f'href="/orders/{retry.token}"' in page
 
 
+@pytest.mark.parametrize(
+    "status",
+    [
+        OrderStatus.CANCELLED,
+        OrderStatus.FORGERY,
+        OrderStatus.SOLD_OUT,
+        OrderStatus.EXPIRED,
+        OrderStatus.REPLACED,
+    ],
+)
+def test_a_correct_payment_for_an_order_closed_to_payments_is_refunded(shop, placed, status):
+    with shop.app.app_context():
+        order = db.session.scalar(select(Order).where(Order.merchant_uid == placed.merchant_uid))
+        order.status = status
+        db.session.commit()
+    query = pay(shop.client, placed.merchant_uid, placed.amount)
+
+    assert callback(shop, query["imp_uid"]).json["status"] == status
+    assert_refunded(shop.app, query["imp_uid"], placed.amount)
+    assert outcomes(shop.app, query["imp_uid"]) == ["closed_refunded"]
+    assert shop.product(placed.slug).stock == placed.stock
+
+
 class RefundsFail:
     """PortOne that answers, but cannot refund right now."""
 
