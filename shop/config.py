@@ -83,6 +83,8 @@ def defaults(instance_path: str) -> dict:
         # After PortOne could not be reached, fail at once for this many seconds.
         "PORTONE_BREAKER_SECONDS": 5.0,
         "SANDBOX_DATABASE_URL": f"sqlite:///{instance / 'portone-sandbox.sqlite3'}",
+        # How long a placed order can be paid at the prices it was placed with.
+        "ORDER_PAYABLE_MINUTES": 30,
         "WTF_CSRF_TIME_LIMIT": None,
         # Nothing the shop accepts is larger than a form; refuse bodies past 1 MiB early.
         "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product, parse_quantity
 from shop.checkout import bp
 from shop.checkout.forms import CheckoutForm
-from shop.checkout.orders import OrderError, place_order
+from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
 from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
 from shop.checkout.window_errors import window_error
 from shop.extensions import csrf, db
@@ -90,7 +90,9 @@ def start():
 def pay(token: str):
     """The payment step: the order as the server priced it, and the Kakao Pay button."""
     order = _order_or_404(token)
-    if order.status != OrderStatus.PENDING:
+    _expire_if_overdue(order)
+    # Still pending past its time only while PortOne cannot be asked: no payment to start then.
+    if order.status != OrderStatus.PENDING or order.overdue:
         return redirect(url_for("checkout.order", token=order.token))
     params = {
         "pg": "kakaopay",
@@ -165,7 +167,7 @@ def webhook():
     if problem := _imp_uid_problem(imp_uid):
         return jsonify(error=problem), 400
     result = sync_payment(imp_uid, "webhook")
-    if result.outcome == "unavailable":
+    if not result.settled:
         # A 5xx asks PortOne to send it again later.
         return jsonify(outcome=result.outcome), 503
     return jsonify(outcome=result.outcome)
@@ -177,6 +179,7 @@ def webhook():
 @bp.get("/orders/<token>")
 def order(token: str):
     order = _order_or_404(token)
+    _expire_if_overdue(order)
     checkout = session.get("checkout") or {}
     if order.status == OrderStatus.PAID and checkout.get("order") == order.token:
         _forget_checkout(checkout["source"])
@@ -194,9 +197,10 @@ def order_status(token: str):
 
 @bp.post("/orders/<token>/retry")
 def retry(token: str):
-    """A failed order, tried again as a new order with a new merchant_uid."""
+    """A failed or expired order, placed again as a new order at today's prices."""
     order = _order_or_404(token)
-    if order.status != OrderStatus.FAILED:
+    _expire_if_overdue(order)
+    if order.status not in RETRYABLE:
         return redirect(url_for("checkout.order", token=order.token), 303)
     lines = _order_lines(order)
     if not lines:
@@ -204,9 +208,11 @@ def retry(token: str):
         return redirect(url_for("checkout.order", token=order.token), 303)
     buyer = {name: getattr(order, name) for name in CheckoutForm.BUYER_FIELDS}
     try:
-        new_order = place_order(lines, buyer)
+        new_order = place_again(order, lines, buyer)
     except OrderError as exc:
         flash(str(exc), "error")
+        return redirect(url_for("checkout.order", token=order.token), 303)
+    if new_order is None:
         return redirect(url_for("checkout.order", token=order.token), 303)
     remember(new_order)
     checkout = session.get("checkout") or {}
@@ -229,6 +235,12 @@ def _next_url(order: Order) -> str:
             else url_for("checkout.start")
         )
     return url_for("checkout.order", token=order.token)
+
+
+def _expire_if_overdue(order: Order) -> None:
+    """A pending order whose time ran out is checked with PortOne once more, then expires."""
+    if order.status == OrderStatus.PENDING and order.overdue:
+        sync_order(order)
 
 
 def _json_object() -> dict:

@@ -7,10 +7,13 @@ with the shop's test client, which reaches the sandbox mounted at /portone-sandb
 import json
 import re
 import secrets
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import select
+
 from shop.extensions import db
-from shop.models import Order
+from shop.models import Order, PaymentEvent, Product
 
 SANDBOX = "/portone-sandbox"
 BUYER = {
@@ -69,3 +72,78 @@ def order_by_uid(app, merchant_uid: str) -> Order:
 
 
 IMP_UID = re.compile(r"imps?_\d{12}")
+
+
+@dataclass
+class Placed:
+    merchant_uid: str
+    token: str
+    amount: int
+    slug: str
+    stock: int
+
+
+def place(shop, quantity: int = 2, slug: str | None = None) -> Placed:
+    """Put ``quantity`` of a product in the cart and check out, as a buyer would."""
+    with shop.app.app_context():
+        if slug is None:
+            slug = db.session.scalars(select(Product.slug).where(Product.stock >= 10)).first()
+        stock = db.session.scalar(select(Product.stock).where(Product.slug == slug))
+    shop.add_to_cart(slug, quantity)
+    response = shop.post("/checkout", BUYER)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with shop.app.app_context():
+        order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
+        return Placed(order.merchant_uid, order.token, order.amount, slug, stock)
+
+
+def callback(shop, imp_uid: str, merchant_uid: str | None = None):
+    """The PC door: what the payment page's callback posts."""
+    return shop.client.post(
+        "/checkout/complete",
+        json={"imp_uid": imp_uid, "merchant_uid": merchant_uid},
+        headers={"X-CSRFToken": shop.csrf_token()},
+    )
+
+
+def redirect_door(shop, query: dict):
+    """The phone door: Kakao Pay sends the browser back with the payment in the query."""
+    return shop.client.get("/checkout/complete/mobile", query_string=query)
+
+
+def webhook(shop, body: dict, form: bool = False):
+    if form:
+        return shop.client.post("/portone/webhook", data=body)
+    return shop.client.post("/portone/webhook", json=body)
+
+
+def events(app, outcome: str | None = None) -> list[PaymentEvent]:
+    with app.app_context():
+        query = select(PaymentEvent).order_by(PaymentEvent.id)
+        if outcome:
+            query = query.where(PaymentEvent.outcome == outcome)
+        return db.session.scalars(query).all()
+
+
+def sandbox_payment(app, imp_uid: str) -> dict:
+    """The payment as PortOne (the sandbox) records it now."""
+    with app.test_request_context():
+        return app.extensions["portone"].get_payment(imp_uid)
+
+
+def refund_at_portone(app, imp_uid: str, amount: int) -> dict:
+    """Refund part of a payment through ``POST /payments/cancel``, as a merchant's server may."""
+    with app.test_request_context():
+        return app.extensions["portone"].cancel_payment(imp_uid, amount=amount)
+
+
+def console_cancel(shop, imp_uid: str) -> None:
+    """Cancel a payment from the sandbox's console, as a merchant would in PortOne's."""
+    response = shop.client.post(f"{SANDBOX}/_sandbox/payments/{imp_uid}/cancel", json={})
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def advance_sandbox_clock(shop, seconds: int) -> None:
+    """Move PortOne's clock on, so what is paid now is paid ``seconds`` later."""
+    response = shop.client.post(f"{SANDBOX}/_sandbox/clock/advance", json={"seconds": seconds})
+    assert response.status_code == 200, response.get_data(as_text=True)

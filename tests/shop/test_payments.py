@@ -1,78 +1,36 @@
 """The three doors and ``sync_payment``: PortOne's record decides, and only once."""
 
 import threading
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.models import Order, OrderStatus, PaymentEvent, Product
+from shop.models import Order, OrderStatus
 from shop.portone import PortOneClient
 from tests.conftest import POSTGRES_URL
 from tests.shop import fake_portone
 from tests.shop.conftest import make_app
-from tests.shop.payflow import BUYER, SANDBOX, order_by_uid, pay
+from tests.shop.payflow import (
+    BUYER,
+    SANDBOX,
+    Placed,
+    callback,
+    events,
+    order_by_uid,
+    pay,
+    place,
+    redirect_door,
+    sandbox_payment,
+    webhook,
+)
 
 QUANTITY = 2
 
 
-@dataclass
-class Placed:
-    merchant_uid: str
-    token: str
-    amount: int
-    slug: str
-    stock: int
-
-
-def place(shop) -> Placed:
-    """Put two of a product in the cart and check out, as a buyer would."""
-    with shop.app.app_context():
-        item = db.session.scalars(select(Product).where(Product.stock >= 10)).first()
-        slug, stock = item.slug, item.stock
-    shop.add_to_cart(slug, QUANTITY)
-    response = shop.post("/checkout", BUYER)
-    assert response.status_code == 303
-    with shop.app.app_context():
-        order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
-        return Placed(order.merchant_uid, order.token, order.amount, slug, stock)
-
-
 @pytest.fixture
 def placed(shop) -> Placed:
-    return place(shop)
-
-
-def callback(shop, imp_uid: str, merchant_uid: str | None = None):
-    return shop.client.post(
-        "/checkout/complete",
-        json={"imp_uid": imp_uid, "merchant_uid": merchant_uid},
-        headers={"X-CSRFToken": shop.csrf_token()},
-    )
-
-
-def redirect_door(shop, query: dict):
-    return shop.client.get("/checkout/complete/mobile", query_string=query)
-
-
-def webhook(shop, body: dict, form: bool = False):
-    if form:
-        return shop.client.post("/portone/webhook", data=body)
-    return shop.client.post("/portone/webhook", json=body)
-
-
-def events(app, outcome: str | None = None) -> list[PaymentEvent]:
-    with app.app_context():
-        query = select(PaymentEvent).order_by(PaymentEvent.id)
-        if outcome:
-            query = query.where(PaymentEvent.outcome == outcome)
-        return db.session.scalars(query).all()
-
-
-def sandbox_payment(app, imp_uid: str) -> dict:
-    with app.test_request_context():
-        return app.extensions["portone"].get_payment(imp_uid)
+    return place(shop, QUANTITY)
 
 
 def test_callback_fulfils_the_order(shop, placed):
