@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-import requests
 from flask import Flask, Response
 
 from shop.portone import PortOneClient, PortOneError, PortOneNotFound, PortOneUnavailable
 from tests.conftest import LiveServer
+from tests.sandbox_controls import reset_sandbox
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_token_is_fetched_once_and_reused(client):
 def test_new_token_once_after_a_401(client, sandbox):
     stale = client.access_token()
     # A reset forgets every token, as PortOne does when one is revoked.
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    reset_sandbox(sandbox.url)
     assert client.prepare("ord_after_401", 1000)["amount"] == 1000
     assert client.access_token() != stale
 
