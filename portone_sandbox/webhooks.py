@@ -50,8 +50,8 @@ def check_allowed(urls: list[str]) -> None:
     """Refuse notice_urls this sandbox may not post to.
 
     With ``SANDBOX_WEBHOOK_ALLOWED_URLS`` unset (None) any URL goes, as with PortOne. Set, only
-    the URLs it lists may be named, and the console URL; an entry that is a path (``/portone/
-    webhook``) means that path on the host the current request came to.
+    the URLs it lists may be named, and the console URL; an entry that is a path, such as
+    ``/portone/webhook``, means that path on the host the current request came to.
     """
     config = current_app.config
     allowed = config["SANDBOX_WEBHOOK_ALLOWED_URLS"]
