@@ -109,20 +109,26 @@ def test_an_unterminated_chunked_body_cannot_exhaust_memory(shop_process, method
     assert sdk.status_code == 200
 
 
-@pytest.fixture
-def shop_app(tmp_path):
+def make_shop(data: Path, **config):
     return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "mounted-test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
-            "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
+            "DATABASE_URL": f"sqlite:///{data / 'shop.sqlite3'}",
+            "SANDBOX_DATABASE_URL": f"sqlite:///{data / 'sandbox.sqlite3'}",
+            **config,
         }
     )
 
 
-def open_window(client, notice_url: str):
-    """What iamport.js posts from the shop's payment page to open a window."""
+@pytest.fixture
+def shop_app(tmp_path):
+    return make_shop(tmp_path)
+
+
+def open_window(client, notice_url: str, host: str = "localhost"):
+    """What iamport.js posts from the shop's payment page, served at ``host``, to open a
+    window."""
     params = {
         "pg": "kakaopay",
         "merchant_uid": "ord_mounted",
@@ -134,11 +140,12 @@ def open_window(client, notice_url: str):
         "/portone-sandbox/window/open",
         data={
             "mode": "overlay",
-            "origin": "http://localhost",
+            "origin": f"http://{host}",
             "request_id": "0123456789abcdef",
             "imp_code": "imp00000000",
             "params": json.dumps(params),
         },
+        headers={"Host": host},
     )
 
 
@@ -170,3 +177,13 @@ def test_the_mounted_sandbox_accepts_the_shops_own_webhook(shop_app):
     page = response.get_data(as_text=True)
     assert 'class="decision"' in page
     assert rsp_in(page) is None
+
+
+def test_with_trusted_hosts_a_forged_host_cannot_widen_the_allow_list(tmp_path):
+    """The shop's webhook path counts on the request's own host, so the host must be one the
+    shop trusts: a request claiming to come to an internal address is refused outright."""
+    client = make_shop(tmp_path, TRUSTED_HOSTS=["localhost"]).test_client()
+    response = open_window(client, "http://10.0.0.5:6379/portone/webhook", host="10.0.0.5:6379")
+    assert response.status_code == 400
+    assert rsp_in(response.get_data(as_text=True)) is None
+    assert open_window(client, "http://localhost/portone/webhook").status_code == 200
