@@ -119,10 +119,15 @@ def register_portone(app: Flask) -> None:
     sandbox_app = None
     if app.config["PORTONE_EMBEDDED"]:
         # The single place the shop touches the sandbox: mount it as a separate WSGI app.
+        from flask import url_for
         from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
         import portone_sandbox as sandbox
 
+        with app.test_request_context():
+            webhook_path = url_for("checkout.webhook")
+        # With a public address set, the full URL; else the path on the request's own host.
+        webhook_url = (app.config["PUBLIC_BASE_URL"] or "") + webhook_path
         sandbox_app = sandbox.create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": app.config["SANDBOX_DATABASE_URL"],
@@ -131,6 +136,12 @@ def register_portone(app: Flask) -> None:
                 "SANDBOX_API_SECRET": app.config["PORTONE_API_SECRET"],
                 "SANDBOX_WEBHOOK_URL": app.config["PORTONE_WEBHOOK_URL"],
                 "SANDBOX_WEBHOOK_CONTENT_TYPE": app.config["PORTONE_WEBHOOK_CONTENT_TYPE"],
+                # Buyers name the notice_url here: post only to the shop's own webhook.
+                "SANDBOX_WEBHOOK_ALLOWED_URLS": [webhook_url],
+                # Requests under the mount bypass the shop's app: give the sandbox its limits.
+                "MAX_CONTENT_LENGTH": app.config["MAX_CONTENT_LENGTH"],
+                "TRUSTED_HOSTS": app.config["TRUSTED_HOSTS"],
+                "SECRET_KEY": app.config["SECRET_KEY"],
             }
         )
         app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {shop_config.SANDBOX_MOUNT: sandbox_app})

@@ -5,10 +5,10 @@ import shutil
 import threading
 
 import pytest
-import requests
 from werkzeug.serving import make_server
 
 import portone_sandbox as sandbox_pkg
+from tests.sandbox_controls import reset_sandbox
 
 # The PostgreSQL database of the tests marked ``postgres``; they create and drop their tables.
 POSTGRES_URL = os.environ.get(
@@ -72,6 +72,5 @@ def sandbox_server(tmp_path_factory):
 @pytest.fixture
 def sandbox(sandbox_server):
     """The standalone sandbox, reset to an empty state for this test."""
-    response = requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5)
-    response.raise_for_status()
+    reset_sandbox(sandbox_server.url)
     return sandbox_server

@@ -1,13 +1,13 @@
 """End-to-end: the whole shop, embedded sandbox included, served on a free port to Chromium."""
 
 import pytest
-import requests
 from playwright.sync_api import Page
 
 from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
 from tests.conftest import LiveServer
+from tests.sandbox_controls import reset_sandbox
 
 BUYER = {
     "Name": "김민지",
@@ -36,7 +36,7 @@ def shop_server(tmp_path_factory):
 @pytest.fixture
 def shop(shop_server):
     """The live shop with a freshly seeded catalog and an empty sandbox."""
-    requests.post(f"{shop_server.url}/portone-sandbox/_sandbox/reset", timeout=5).raise_for_status()
+    reset_sandbox(f"{shop_server.url}/portone-sandbox")
     with shop_server.app.app_context():
         db.drop_all()
         db.create_all()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order, PaymentEvent, Product
+from tests.sandbox_controls import AUTHORIZATION
 
 SANDBOX = "/portone-sandbox"
 BUYER = {
@@ -24,6 +25,9 @@ BUYER = {
     "buyer_postcode": "06236",
 }
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
+# The window's page: where its decision is posted, and the secret the decision carries.
+DECISION_FORM = re.compile(r'<form method="post" action="([^"]+)" class="decision"')
+WINDOW_KEY = re.compile(r'<input type="hidden" name="key" value="([^"]+)">')
 
 
 def pay(client, merchant_uid: str, amount: int, decision: str = "approve", pay_with="point"):
@@ -46,14 +50,14 @@ def pay(client, merchant_uid: str, amount: int, decision: str = "approve", pay_w
         },
         headers={"User-Agent": PHONE_UA},
     )
-    assert opened.status_code == 303, opened.get_data(as_text=True)
-    window = urlsplit(opened.headers["Location"])
-    if "/window/" not in window.path:
+    if opened.status_code == 303:
+        # Refused before any window opened: straight back to m_redirect_url.
         return _query(opened.headers["Location"])
-    key = parse_qs(window.query)["key"][0]
+    page = opened.get_data(as_text=True)
+    assert opened.status_code == 200, page
     decided = client.post(
-        window.path,
-        data={"key": key, "decision": decision, "pay_with": pay_with},
+        DECISION_FORM.search(page).group(1),
+        data={"key": WINDOW_KEY.search(page).group(1), "decision": decision, "pay_with": pay_with},
         headers={"User-Agent": PHONE_UA},
     )
     assert decided.status_code in (302, 303), decided.get_data(as_text=True)
@@ -139,11 +143,15 @@ def refund_at_portone(app, imp_uid: str, amount: int) -> dict:
 
 def console_cancel(shop, imp_uid: str) -> None:
     """Cancel a payment from the sandbox's console, as a merchant would in PortOne's."""
-    response = shop.client.post(f"{SANDBOX}/_sandbox/payments/{imp_uid}/cancel", json={})
+    response = shop.client.post(
+        f"{SANDBOX}/_sandbox/payments/{imp_uid}/cancel", json={}, headers=AUTHORIZATION
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
 def advance_sandbox_clock(shop, seconds: int) -> None:
     """Move PortOne's clock on, so what is paid now is paid ``seconds`` later."""
-    response = shop.client.post(f"{SANDBOX}/_sandbox/clock/advance", json={"seconds": seconds})
+    response = shop.client.post(
+        f"{SANDBOX}/_sandbox/clock/advance", json={"seconds": seconds}, headers=AUTHORIZATION
+    )
     assert response.status_code == 200, response.get_data(as_text=True)

@@ -9,6 +9,7 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.portone import PortOneClient
 from tests.conftest import POSTGRES_URL
+from tests.sandbox_controls import AUTHORIZATION
 from tests.shop import fake_portone
 from tests.shop.conftest import make_app
 from tests.shop.payflow import (
@@ -264,7 +265,9 @@ def test_unreachable_portone_leaves_the_order_pending_until_rechecked(shop, plac
 def test_console_cancel_cancels_a_paid_order_and_returns_the_stock(shop, placed):
     query = pay(shop.client, placed.merchant_uid, placed.amount)
     callback(shop, query["imp_uid"])
-    cancelled = shop.client.post(f"{SANDBOX}/_sandbox/payments/{query['imp_uid']}/cancel", json={})
+    cancelled = shop.client.post(
+        f"{SANDBOX}/_sandbox/payments/{query['imp_uid']}/cancel", json={}, headers=AUTHORIZATION
+    )
     assert cancelled.status_code == 200
     assert webhook(shop, {"imp_uid": query["imp_uid"], "status": "cancelled"}).json == {
         "outcome": "cancelled"

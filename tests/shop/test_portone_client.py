@@ -15,6 +15,7 @@ from shop.portone import (
     PortOneUnavailable,
 )
 from tests.conftest import LiveServer
+from tests.sandbox_controls import reset_sandbox
 from tests.shop import fake_portone
 
 
@@ -34,7 +35,7 @@ def test_token_is_fetched_once_and_reused(client):
 def test_new_token_once_after_a_401(client, sandbox):
     stale = client.access_token()
     # A reset forgets every token, as PortOne does when one is revoked.
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    reset_sandbox(sandbox.url)
     assert client.prepare("ord_after_401", 1000)["amount"] == 1000
     assert client.access_token() != stale
 
