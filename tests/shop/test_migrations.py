@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from shop.commands import upgrade_database
+from shop.commands import FIRST_REVISION, upgrade_database
 from shop.extensions import db
 from tests.conftest import POSTGRES_URL
 from tests.shop.conftest import make_app
@@ -44,3 +44,23 @@ def test_a_database_from_create_all_is_adopted_not_rebuilt(tmp_path):
         tables = set(inspect(db.engine).get_table_names())
         assert "alembic_version" in tables
         assert db.session.scalar(text("SELECT count(*) FROM products")) > 0
+
+
+def test_a_database_from_before_migrations_is_upgraded(tmp_path):
+    app = make_app(tmp_path, seed=False)
+    _empty(app)
+    with app.app_context():
+        # The first revision's tables, as create_all made them before the shop had migrations.
+        upgrade(revision=FIRST_REVISION)
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE alembic_version"))
+            connection.execute(
+                text(
+                    "INSERT INTO products (slug, name, description, price, stock, image)"
+                    " VALUES ('tea', 'Tea', '', 14000, 3, 'img/tea.svg')"
+                )
+            )
+        upgrade_database()
+        with db.engine.connect() as connection:
+            assert not compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert db.session.scalar(text("SELECT count(*) FROM products")) == 1

@@ -1,0 +1,28 @@
+"""What the shop asks Kakao Pay's window for, built in one place for every page that opens it."""
+
+from flask import url_for
+
+from shop.models import Order
+
+
+def notice_url() -> str:
+    """The webhook PortOne notifies about every payment the shop starts."""
+    return url_for("checkout.webhook", _external=True)
+
+
+def request_pay_params(order: Order) -> dict:
+    """``IMP.request_pay``'s parameters for paying ``order``, as the server priced it."""
+    return {
+        "pg": "kakaopay",
+        "pay_method": "card",
+        "merchant_uid": order.merchant_uid,
+        "name": order.name,
+        "amount": order.amount,
+        "buyer_email": order.buyer_email,
+        "buyer_name": order.buyer_name,
+        "buyer_tel": order.buyer_tel,
+        "buyer_addr": order.buyer_addr,
+        "buyer_postcode": order.buyer_postcode,
+        "m_redirect_url": url_for("checkout.complete_mobile", _external=True),
+        "notice_url": notice_url(),
+    }
