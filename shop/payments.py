@@ -4,7 +4,8 @@ Every door (the PC callback, the phone redirect, the webhook, the "still confirm
 calls it with nothing but an ``imp_uid``. It believes only PortOne's own record of the payment:
 the order is found by the payment's ``merchant_uid``, the amount and currency are compared with
 the order's, and the state moves with one conditional UPDATE, so any number of doors arriving
-in any order, at once or again and again, fulfil an order exactly once.
+in any order, at once or again and again, fulfil an order exactly once. A charge of a saved
+Kakao Pay (``POST /subscribe/payments/again``) comes through here too, as the door ``again``.
 """
 
 import logging

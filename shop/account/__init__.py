@@ -28,4 +28,4 @@ def unauthorized():
     return redirect(url_for("account.log_in", next=back), 303)
 
 
-from shop.account import billing_routes, routes  # noqa: E402, F401
+from shop.account import billing_routes, buy_routes, routes  # noqa: E402, F401
