@@ -39,6 +39,15 @@ def pay(client, merchant_uid: str, amount: int, decision: str = "approve", pay_w
         "amount": amount,
         "m_redirect_url": "http://localhost/checkout/complete/mobile",
     }
+    return decide_in_window(client, params, decision, pay_with)
+
+
+def decide_in_window(
+    client, params: dict, decision="approve", pay_with="point", decline_charges=False
+) -> dict:
+    """Open the window for ``IMP.request_pay(params)`` and decide; return the redirect's query.
+
+    ``decline_charges`` ticks "Decline later charges" (a billing key whose charges fail)."""
     opened = client.post(
         f"{SANDBOX}/window/open",
         data={
@@ -57,7 +66,12 @@ def pay(client, merchant_uid: str, amount: int, decision: str = "approve", pay_w
     assert opened.status_code == 200, page
     decided = client.post(
         DECISION_FORM.search(page).group(1),
-        data={"key": WINDOW_KEY.search(page).group(1), "decision": decision, "pay_with": pay_with},
+        data={
+            "key": WINDOW_KEY.search(page).group(1),
+            "decision": decision,
+            "pay_with": pay_with,
+            **({"decline_charges": "on"} if decline_charges else {}),
+        },
         headers={"User-Agent": PHONE_UA},
     )
     assert decided.status_code in (302, 303), decided.get_data(as_text=True)
