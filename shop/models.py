@@ -116,14 +116,15 @@ class OrderItem(db.Model):
 
 
 class PaymentEvent(db.Model):
-    """One run of ``sync_payment``: which door, which payment, what came of it."""
+    """One run of ``sync_payment``: what asked for it, which payment, what came of it."""
 
     __tablename__ = "payment_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     imp_uid: Mapped[str] = mapped_column(String(40), index=True)
-    door: Mapped[str] = mapped_column(String(16))
+    # What asked for the sync: "callback", "redirect", "webhook" or "check".
+    source: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

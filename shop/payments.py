@@ -48,25 +48,25 @@ class SyncResult:
         return self.outcome != "unavailable" and not self.outcome.endswith("_refund_failed")
 
 
-def sync_payment(imp_uid: str, door: str) -> SyncResult:
+def sync_payment(imp_uid: str, source: str) -> SyncResult:
     """Bring the order behind ``imp_uid`` in line with PortOne's record of that payment."""
     try:
         payment = portone().get_payment(imp_uid)
     except PortOneNotFound:
-        return _record(None, imp_uid, door, "unknown_payment", "PortOne has no such payment")
+        return _record(None, imp_uid, source, "unknown_payment", "PortOne has no such payment")
     except PortOneUnavailable as exc:
-        return _record(None, imp_uid, door, "unavailable", str(exc))
+        return _record(None, imp_uid, source, "unavailable", str(exc))
     except PortOneError as exc:
-        return _record(None, imp_uid, door, "refused", str(exc))
+        return _record(None, imp_uid, source, "refused", str(exc))
 
     # The payment's own merchant_uid, never the one a browser or webhook body claimed.
     order = db.session.scalar(select(Order).where(Order.merchant_uid == payment["merchant_uid"]))
     if order is None:
-        return _record(None, imp_uid, door, "foreign_payment", payment["merchant_uid"])
+        return _record(None, imp_uid, source, "foreign_payment", payment["merchant_uid"])
 
     status = payment["status"]
     if status == "paid":
-        return _paid(order, payment, door)
+        return _paid(order, payment, source)
     if status == "failed":
         changed = _transition(
             order,
@@ -74,13 +74,13 @@ def sync_payment(imp_uid: str, door: str) -> SyncResult:
             OrderStatus.FAILED,
             fail_reason=payment.get("fail_reason"),
         )
-        return _record(order, imp_uid, door, "failed" if changed else "no_change")
+        return _record(order, imp_uid, source, "failed" if changed else "no_change")
     if status == "cancelled":
-        return _cancelled(order, payment, door)
-    return _record(order, imp_uid, door, "not_paid_yet", status)
+        return _cancelled(order, payment, source)
+    return _record(order, imp_uid, source, "not_paid_yet", status)
 
 
-def sync_order(order: Order, door: str = "check") -> SyncResult:
+def sync_order(order: Order, source: str = "check") -> SyncResult:
     """Re-check an order PortOne may know more about, by the order's own merchant_uid.
 
     A pending order whose time ran out, and which PortOne holds no payment for, expires.
@@ -92,28 +92,28 @@ def sync_order(order: Order, door: str = "check") -> SyncResult:
     except PortOneNotFound:
         result = SyncResult(order, "no_payment")
     except PortOneError as exc:
-        return _record(order, "-", door, "unavailable", str(exc))
+        return _record(order, "-", source, "unavailable", str(exc))
     else:
-        result = sync_payment(payment["imp_uid"], door)
+        result = sync_payment(payment["imp_uid"], source)
     if not overdue or result.outcome not in ("no_payment", "not_paid_yet"):
         return result
     changed = _transition(
         order, (OrderStatus.PENDING,), OrderStatus.EXPIRED, fail_reason=EXPIRED_REASON
     )
-    return _record(order, "-", door, "expired" if changed else "no_change")
+    return _record(order, "-", source, "expired" if changed else "no_change")
 
 
-def _paid(order: Order, payment: dict, door: str) -> SyncResult:
+def _paid(order: Order, payment: dict, source: str) -> SyncResult:
     """A paid payment: the order's own, one the order can take, or one to give back."""
     imp_uid = payment["imp_uid"]
     if order.status == OrderStatus.PAID and order.imp_uid == imp_uid:
-        return _already_paid(order, payment, door)
+        return _already_paid(order, payment, source)
     if order.status == OrderStatus.PAID:
         detail = f"order paid by {order.imp_uid}"
-        return _refund(order, payment, door, "duplicate", DUPLICATE_REASON, detail)
+        return _refund(order, payment, source, "duplicate", DUPLICATE_REASON, detail)
     if order.status not in PAYABLE:
         detail = f"order is {order.status}"
-        return _refund(order, payment, door, "closed", CLOSED_REASON, detail)
+        return _refund(order, payment, source, "closed", CLOSED_REASON, detail)
 
     if (
         payment["amount"] != order.amount
@@ -124,15 +124,15 @@ def _paid(order: Order, payment: dict, door: str) -> SyncResult:
             f"paid {payment['amount']} {payment['currency']}"
             f" (refunded {payment.get('cancel_amount') or 0}), order {order.amount}"
         )
-        return _refuse(order, payment, door, OrderStatus.FORGERY, FORGERY_REASON, detail)
+        return _refuse(order, payment, source, OrderStatus.FORGERY, FORGERY_REASON, detail)
     paid_at = _paid_at(payment)
     if paid_at > order.payable_until:
         detail = f"paid at {paid_at:%Y-%m-%d %H:%M:%S}, payable until {order.payable_until}"
-        return _refuse(order, payment, door, OrderStatus.EXPIRED, EXPIRED_REASON, detail)
-    return _fulfil(order, payment, paid_at, door)
+        return _refuse(order, payment, source, OrderStatus.EXPIRED, EXPIRED_REASON, detail)
+    return _fulfil(order, payment, paid_at, source)
 
 
-def _fulfil(order: Order, payment: dict, paid_at: datetime, door: str) -> SyncResult:
+def _fulfil(order: Order, payment: dict, paid_at: datetime, source: str) -> SyncResult:
     """Mark the order paid and take its stock, both or neither, in one transaction."""
     imp_uid = payment["imp_uid"]
     changed = _transition(
@@ -148,28 +148,28 @@ def _fulfil(order: Order, payment: dict, paid_at: datetime, door: str) -> SyncRe
     )
     if not changed:
         # Another call moved the order first: decide again from what it did.
-        return _paid(_reloaded(order), payment, door)
+        return _paid(_reloaded(order), payment, source)
     if not _take_stock(order):
         # Sold out since the order was placed: the order must not stay paid.
         db.session.rollback()
         detail = "not enough stock left"
-        return _refuse(order, payment, door, OrderStatus.SOLD_OUT, SOLD_OUT_REASON, detail)
-    return _record(order, imp_uid, door, "paid")
+        return _refuse(order, payment, source, OrderStatus.SOLD_OUT, SOLD_OUT_REASON, detail)
+    return _record(order, imp_uid, source, "paid")
 
 
 def _refuse(
-    order: Order, payment: dict, door: str, status: str, reason: str, detail: str
+    order: Order, payment: dict, source: str, status: str, reason: str, detail: str
 ) -> SyncResult:
     """Flag a payable order with ``status`` (the outcome too), then refund its payment."""
     imp_uid = payment["imp_uid"]
     if not _transition(order, PAYABLE, status, imp_uid=imp_uid, fail_reason=reason):
-        return _paid(_reloaded(order), payment, door)
-    _record(order, imp_uid, door, status, detail)
-    return _refund(order, payment, door, status, reason)
+        return _paid(_reloaded(order), payment, source)
+    _record(order, imp_uid, source, status, detail)
+    return _refund(order, payment, source, status, reason)
 
 
 def _refund(
-    order: Order, payment: dict, door: str, why: str, reason: str, detail=None
+    order: Order, payment: dict, source: str, why: str, reason: str, detail=None
 ) -> SyncResult:
     """Give back all that is left of a paid payment; record ``<why>_refunded`` or ``_failed``."""
     imp_uid = payment["imp_uid"]
@@ -178,11 +178,11 @@ def _refund(
     except PortOneError as exc:
         if _fully_refunded(imp_uid):
             # Another door, syncing the same payment at the same moment, refunded it first.
-            return _record(order, imp_uid, door, "already_refunded", str(exc))
+            return _record(order, imp_uid, source, "already_refunded", str(exc))
         # The payment stays paid, and the next sync of it tries again: the webhook answers
         # this outcome with a 5xx, so PortOne sends it again.
-        return _record(order, imp_uid, door, f"{why}_refund_failed", str(exc))
-    return _record(order, imp_uid, door, f"{why}_refunded", detail)
+        return _record(order, imp_uid, source, f"{why}_refund_failed", str(exc))
+    return _record(order, imp_uid, source, f"{why}_refunded", detail)
 
 
 def _fully_refunded(imp_uid: str) -> bool:
@@ -192,7 +192,7 @@ def _fully_refunded(imp_uid: str) -> bool:
         return False
 
 
-def _already_paid(order: Order, payment: dict, door: str) -> SyncResult:
+def _already_paid(order: Order, payment: dict, source: str) -> SyncResult:
     """The order's own payment again; note what PortOne has refunded of it since."""
     imp_uid = payment["imp_uid"]
     refunded = payment.get("cancel_amount") or 0
@@ -206,11 +206,11 @@ def _already_paid(order: Order, payment: dict, door: str) -> SyncResult:
         refunded_amount=refunded,
     )
     if changed:
-        return _record(order, imp_uid, door, "refunded_in_part", f"{refunded} refunded")
-    return _record(order, imp_uid, door, "already_paid")
+        return _record(order, imp_uid, source, "refunded_in_part", f"{refunded} refunded")
+    return _record(order, imp_uid, source, "already_paid")
 
 
-def _cancelled(order: Order, payment: dict, door: str) -> SyncResult:
+def _cancelled(order: Order, payment: dict, source: str) -> SyncResult:
     """A cancelled payment cancels its paid order (returning the stock) or a payable one."""
     imp_uid = payment["imp_uid"]
     values = {
@@ -222,9 +222,9 @@ def _cancelled(order: Order, payment: dict, door: str) -> SyncResult:
         order, (OrderStatus.PAID,), OrderStatus.CANCELLED, Order.imp_uid == imp_uid, **values
     ):
         _return_stock(order)
-        return _record(order, imp_uid, door, "cancelled")
+        return _record(order, imp_uid, source, "cancelled")
     changed = _transition(order, PAYABLE, OrderStatus.CANCELLED, **values)
-    return _record(order, imp_uid, door, "cancelled" if changed else "no_change")
+    return _record(order, imp_uid, source, "cancelled" if changed else "no_change")
 
 
 def _transition(order: Order, from_states, to_state: str, *conditions, **values) -> bool:
@@ -286,12 +286,14 @@ def _paid_at(payment: dict) -> datetime:
     return datetime.fromtimestamp(payment["paid_at"], UTC).replace(tzinfo=None)
 
 
-def _record(order: Order | None, imp_uid: str, door: str, outcome: str, detail=None) -> SyncResult:
+def _record(
+    order: Order | None, imp_uid: str, source: str, outcome: str, detail=None
+) -> SyncResult:
     db.session.add(
         PaymentEvent(
             order_id=order.id if order else None,
             imp_uid=imp_uid[:40],
-            door=door,
+            source=source,
             outcome=outcome,
             detail=(detail or "")[:300] or None,
         )
@@ -300,5 +302,5 @@ def _record(order: Order | None, imp_uid: str, door: str, outcome: str, detail=N
     if order is not None:
         # The UPDATE bypassed the identity map: load what the database now says.
         db.session.refresh(order)
-    log.info("sync %s via %s: %s", imp_uid, door, outcome)
+    log.info("sync %s via %s: %s", imp_uid, source, outcome)
     return SyncResult(order, outcome)

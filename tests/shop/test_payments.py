@@ -64,7 +64,7 @@ def test_every_door_again_and_again_fulfils_once(shop, placed):
         assert callback(shop, imp_uid).json["status"] == "paid"
         assert webhook(shop, body, form=True).json == {"outcome": "already_paid"}
 
-    assert [e.door for e in events(shop.app, "paid")] == ["webhook"]
+    assert [e.source for e in events(shop.app, "paid")] == ["webhook"]
     assert len(events(shop.app, "already_paid")) == 11
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
     assert order_by_uid(shop.app, placed.merchant_uid).pay_method == "card"
