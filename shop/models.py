@@ -2,8 +2,9 @@
 
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -27,7 +28,9 @@ class Product(db.Model):
     image: Mapped[str] = mapped_column(String(200))
 
 
-class OrderStatus:
+class OrderStatus(StrEnum):
+    """Where an order stands. Stored as its value; compare with the members, in templates too."""
+
     PENDING = "pending"
     PAID = "paid"
     FAILED = "failed"
@@ -52,7 +55,18 @@ class Order(db.Model):
     token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
     )
-    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
+    # A VARCHAR holding the member's value, read back as the member.
+    status: Mapped[OrderStatus] = mapped_column(
+        Enum(
+            OrderStatus,
+            native_enum=False,
+            create_constraint=False,
+            length=16,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=OrderStatus.PENDING,
+        index=True,
+    )
     name: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="KRW")

@@ -16,6 +16,7 @@ for after the order's new state is committed, so no row stays locked while PortO
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import select, update
 
@@ -25,12 +26,103 @@ from shop.portone import PortOneError, PortOneNotFound, PortOneUnavailable, port
 
 log = logging.getLogger(__name__)
 
-# The reasons PortOne records with each refund (and shows on the buyer's cancel receipt).
-FORGERY_REASON = "결제 금액 위변조 의심: 주문 금액과 결제 금액이 다릅니다"
-SOLD_OUT_REASON = "재고 부족: 결제가 확인되기 전에 상품이 품절되었습니다"
-EXPIRED_REASON = "결제 가능 시간이 지난 주문의 결제"
-DUPLICATE_REASON = "이미 결제된 주문의 중복 결제"
-CLOSED_REASON = "결제를 받을 수 없는 주문의 결제"
+
+class SyncOutcome(StrEnum):
+    """What one sync did: recorded on its ``PaymentEvent``, and the webhook's answer."""
+
+    # The order moved.
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED_IN_PART = "refunded_in_part"
+    # Nothing to change.
+    ALREADY_PAID = "already_paid"
+    NO_CHANGE = "no_change"
+    NOT_PAID_YET = "not_paid_yet"
+    NO_PAYMENT = "no_payment"
+    # No order of this shop's to change.
+    UNKNOWN_PAYMENT = "unknown_payment"
+    FOREIGN_PAYMENT = "foreign_payment"
+    REFUSED = "refused"
+    # PortOne could not be reached: nothing was decided.
+    UNAVAILABLE = "unavailable"
+    # A paid payment its order cannot take: the order flagged (forgery, sold out, expired),
+    # then the payment refunded, or its refund left to the next sync.
+    FORGERY = "forgery"
+    SOLD_OUT = "sold_out"
+    FORGERY_REFUNDED = "forgery_refunded"
+    FORGERY_REFUND_FAILED = "forgery_refund_failed"
+    SOLD_OUT_REFUNDED = "sold_out_refunded"
+    SOLD_OUT_REFUND_FAILED = "sold_out_refund_failed"
+    EXPIRED_REFUNDED = "expired_refunded"
+    EXPIRED_REFUND_FAILED = "expired_refund_failed"
+    DUPLICATE_REFUNDED = "duplicate_refunded"
+    DUPLICATE_REFUND_FAILED = "duplicate_refund_failed"
+    CLOSED_REFUNDED = "closed_refunded"
+    CLOSED_REFUND_FAILED = "closed_refund_failed"
+    ALREADY_REFUNDED = "already_refunded"
+
+
+# After these the payment must be synced again: the webhook answers them with a 5xx, so
+# PortOne sends it again.
+UNSETTLED = frozenset(
+    {
+        SyncOutcome.UNAVAILABLE,
+        SyncOutcome.FORGERY_REFUND_FAILED,
+        SyncOutcome.SOLD_OUT_REFUND_FAILED,
+        SyncOutcome.EXPIRED_REFUND_FAILED,
+        SyncOutcome.DUPLICATE_REFUND_FAILED,
+        SyncOutcome.CLOSED_REFUND_FAILED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a paid payment is given back, and how its refund is recorded."""
+
+    # What PortOne records with the refund (and shows on the buyer's cancel receipt).
+    reason: str
+    refunded: SyncOutcome
+    refund_failed: SyncOutcome
+    # Refused while its order was payable: the order is flagged with ``status`` first, and
+    # that recorded as ``flagged``.
+    status: OrderStatus | None = None
+    flagged: SyncOutcome | None = None
+
+
+FORGERY = Refusal(
+    reason="결제 금액 위변조 의심: 주문 금액과 결제 금액이 다릅니다",
+    refunded=SyncOutcome.FORGERY_REFUNDED,
+    refund_failed=SyncOutcome.FORGERY_REFUND_FAILED,
+    status=OrderStatus.FORGERY,
+    flagged=SyncOutcome.FORGERY,
+)
+SOLD_OUT = Refusal(
+    reason="재고 부족: 결제가 확인되기 전에 상품이 품절되었습니다",
+    refunded=SyncOutcome.SOLD_OUT_REFUNDED,
+    refund_failed=SyncOutcome.SOLD_OUT_REFUND_FAILED,
+    status=OrderStatus.SOLD_OUT,
+    flagged=SyncOutcome.SOLD_OUT,
+)
+EXPIRED = Refusal(
+    reason="결제 가능 시간이 지난 주문의 결제",
+    refunded=SyncOutcome.EXPIRED_REFUNDED,
+    refund_failed=SyncOutcome.EXPIRED_REFUND_FAILED,
+    status=OrderStatus.EXPIRED,
+    flagged=SyncOutcome.EXPIRED,
+)
+DUPLICATE = Refusal(
+    reason="이미 결제된 주문의 중복 결제",
+    refunded=SyncOutcome.DUPLICATE_REFUNDED,
+    refund_failed=SyncOutcome.DUPLICATE_REFUND_FAILED,
+)
+CLOSED = Refusal(
+    reason="결제를 받을 수 없는 주문의 결제",
+    refunded=SyncOutcome.CLOSED_REFUNDED,
+    refund_failed=SyncOutcome.CLOSED_REFUND_FAILED,
+)
 
 # An order may still become paid from these states: a failed window can be retried with the
 # same merchant_uid, and PortOne then reports the later, paid payment.
@@ -40,12 +132,12 @@ PAYABLE = (OrderStatus.PENDING, OrderStatus.FAILED)
 @dataclass
 class SyncResult:
     order: Order | None
-    outcome: str
+    outcome: SyncOutcome
 
     @property
     def settled(self) -> bool:
         """False when the sync should run again: PortOne was not reached, or a refund failed."""
-        return self.outcome != "unavailable" and not self.outcome.endswith("_refund_failed")
+        return self.outcome not in UNSETTLED
 
 
 def sync_payment(imp_uid: str, source: str) -> SyncResult:
@@ -53,16 +145,18 @@ def sync_payment(imp_uid: str, source: str) -> SyncResult:
     try:
         payment = portone().get_payment(imp_uid)
     except PortOneNotFound:
-        return _record(None, imp_uid, source, "unknown_payment", "PortOne has no such payment")
+        return _record(
+            None, imp_uid, source, SyncOutcome.UNKNOWN_PAYMENT, "PortOne has no such payment"
+        )
     except PortOneUnavailable as exc:
-        return _record(None, imp_uid, source, "unavailable", str(exc))
+        return _record(None, imp_uid, source, SyncOutcome.UNAVAILABLE, str(exc))
     except PortOneError as exc:
-        return _record(None, imp_uid, source, "refused", str(exc))
+        return _record(None, imp_uid, source, SyncOutcome.REFUSED, str(exc))
 
     # The payment's own merchant_uid, never the one a browser or webhook body claimed.
     order = db.session.scalar(select(Order).where(Order.merchant_uid == payment["merchant_uid"]))
     if order is None:
-        return _record(None, imp_uid, source, "foreign_payment", payment["merchant_uid"])
+        return _record(None, imp_uid, source, SyncOutcome.FOREIGN_PAYMENT, payment["merchant_uid"])
 
     status = payment["status"]
     if status == "paid":
@@ -74,10 +168,12 @@ def sync_payment(imp_uid: str, source: str) -> SyncResult:
             OrderStatus.FAILED,
             fail_reason=payment.get("fail_reason"),
         )
-        return _record(order, imp_uid, source, "failed" if changed else "no_change")
+        return _record(
+            order, imp_uid, source, SyncOutcome.FAILED if changed else SyncOutcome.NO_CHANGE
+        )
     if status == "cancelled":
         return _cancelled(order, payment, source)
-    return _record(order, imp_uid, source, "not_paid_yet", status)
+    return _record(order, imp_uid, source, SyncOutcome.NOT_PAID_YET, status)
 
 
 def sync_order(order: Order, source: str = "check") -> SyncResult:
@@ -90,17 +186,17 @@ def sync_order(order: Order, source: str = "check") -> SyncResult:
     try:
         payment = portone().find_payment(order.merchant_uid)
     except PortOneNotFound:
-        result = SyncResult(order, "no_payment")
+        result = SyncResult(order, SyncOutcome.NO_PAYMENT)
     except PortOneError as exc:
-        return _record(order, "-", source, "unavailable", str(exc))
+        return _record(order, "-", source, SyncOutcome.UNAVAILABLE, str(exc))
     else:
         result = sync_payment(payment["imp_uid"], source)
-    if not overdue or result.outcome not in ("no_payment", "not_paid_yet"):
+    if not overdue or result.outcome not in (SyncOutcome.NO_PAYMENT, SyncOutcome.NOT_PAID_YET):
         return result
     changed = _transition(
-        order, (OrderStatus.PENDING,), OrderStatus.EXPIRED, fail_reason=EXPIRED_REASON
+        order, (OrderStatus.PENDING,), OrderStatus.EXPIRED, fail_reason=EXPIRED.reason
     )
-    return _record(order, "-", source, "expired" if changed else "no_change")
+    return _record(order, "-", source, SyncOutcome.EXPIRED if changed else SyncOutcome.NO_CHANGE)
 
 
 def _paid(order: Order, payment: dict, source: str) -> SyncResult:
@@ -110,10 +206,10 @@ def _paid(order: Order, payment: dict, source: str) -> SyncResult:
         return _already_paid(order, payment, source)
     if order.status == OrderStatus.PAID:
         detail = f"order paid by {order.imp_uid}"
-        return _refund(order, payment, source, "duplicate", DUPLICATE_REASON, detail)
+        return _refund(order, payment, source, DUPLICATE, detail)
     if order.status not in PAYABLE:
         detail = f"order is {order.status}"
-        return _refund(order, payment, source, "closed", CLOSED_REASON, detail)
+        return _refund(order, payment, source, CLOSED, detail)
 
     if (
         payment["amount"] != order.amount
@@ -124,11 +220,11 @@ def _paid(order: Order, payment: dict, source: str) -> SyncResult:
             f"paid {payment['amount']} {payment['currency']}"
             f" (refunded {payment.get('cancel_amount') or 0}), order {order.amount}"
         )
-        return _refuse(order, payment, source, OrderStatus.FORGERY, FORGERY_REASON, detail)
+        return _refuse(order, payment, source, FORGERY, detail)
     paid_at = _paid_at(payment)
     if paid_at > order.payable_until:
         detail = f"paid at {paid_at:%Y-%m-%d %H:%M:%S}, payable until {order.payable_until}"
-        return _refuse(order, payment, source, OrderStatus.EXPIRED, EXPIRED_REASON, detail)
+        return _refuse(order, payment, source, EXPIRED, detail)
     return _fulfil(order, payment, paid_at, source)
 
 
@@ -153,36 +249,31 @@ def _fulfil(order: Order, payment: dict, paid_at: datetime, source: str) -> Sync
         # Sold out since the order was placed: the order must not stay paid.
         db.session.rollback()
         detail = "not enough stock left"
-        return _refuse(order, payment, source, OrderStatus.SOLD_OUT, SOLD_OUT_REASON, detail)
-    return _record(order, imp_uid, source, "paid")
+        return _refuse(order, payment, source, SOLD_OUT, detail)
+    return _record(order, imp_uid, source, SyncOutcome.PAID)
 
 
-def _refuse(
-    order: Order, payment: dict, source: str, status: str, reason: str, detail: str
-) -> SyncResult:
-    """Flag a payable order with ``status`` (the outcome too), then refund its payment."""
+def _refuse(order: Order, payment: dict, source: str, refusal: Refusal, detail: str) -> SyncResult:
+    """Flag a payable order with the refusal's status, then refund its payment."""
     imp_uid = payment["imp_uid"]
-    if not _transition(order, PAYABLE, status, imp_uid=imp_uid, fail_reason=reason):
+    if not _transition(order, PAYABLE, refusal.status, imp_uid=imp_uid, fail_reason=refusal.reason):
         return _paid(_reloaded(order), payment, source)
-    _record(order, imp_uid, source, status, detail)
-    return _refund(order, payment, source, status, reason)
+    _record(order, imp_uid, source, refusal.flagged, detail)
+    return _refund(order, payment, source, refusal)
 
 
-def _refund(
-    order: Order, payment: dict, source: str, why: str, reason: str, detail=None
-) -> SyncResult:
-    """Give back all that is left of a paid payment; record ``<why>_refunded`` or ``_failed``."""
+def _refund(order: Order, payment: dict, source: str, refusal: Refusal, detail=None) -> SyncResult:
+    """Give back all that is left of a paid payment, and record how that went."""
     imp_uid = payment["imp_uid"]
     try:
-        portone().cancel_payment(imp_uid, reason=reason)
+        portone().cancel_payment(imp_uid, reason=refusal.reason)
     except PortOneError as exc:
         if _fully_refunded(imp_uid):
             # Another door, syncing the same payment at the same moment, refunded it first.
-            return _record(order, imp_uid, source, "already_refunded", str(exc))
-        # The payment stays paid, and the next sync of it tries again: the webhook answers
-        # this outcome with a 5xx, so PortOne sends it again.
-        return _record(order, imp_uid, source, f"{why}_refund_failed", str(exc))
-    return _record(order, imp_uid, source, f"{why}_refunded", detail)
+            return _record(order, imp_uid, source, SyncOutcome.ALREADY_REFUNDED, str(exc))
+        # The payment stays paid, and the next sync of it tries again.
+        return _record(order, imp_uid, source, refusal.refund_failed, str(exc))
+    return _record(order, imp_uid, source, refusal.refunded, detail)
 
 
 def _fully_refunded(imp_uid: str) -> bool:
@@ -206,8 +297,8 @@ def _already_paid(order: Order, payment: dict, source: str) -> SyncResult:
         refunded_amount=refunded,
     )
     if changed:
-        return _record(order, imp_uid, source, "refunded_in_part", f"{refunded} refunded")
-    return _record(order, imp_uid, source, "already_paid")
+        return _record(order, imp_uid, source, SyncOutcome.REFUNDED_IN_PART, f"{refunded} refunded")
+    return _record(order, imp_uid, source, SyncOutcome.ALREADY_PAID)
 
 
 def _cancelled(order: Order, payment: dict, source: str) -> SyncResult:
@@ -222,12 +313,14 @@ def _cancelled(order: Order, payment: dict, source: str) -> SyncResult:
         order, (OrderStatus.PAID,), OrderStatus.CANCELLED, Order.imp_uid == imp_uid, **values
     ):
         _return_stock(order)
-        return _record(order, imp_uid, source, "cancelled")
+        return _record(order, imp_uid, source, SyncOutcome.CANCELLED)
     changed = _transition(order, PAYABLE, OrderStatus.CANCELLED, **values)
-    return _record(order, imp_uid, source, "cancelled" if changed else "no_change")
+    return _record(
+        order, imp_uid, source, SyncOutcome.CANCELLED if changed else SyncOutcome.NO_CHANGE
+    )
 
 
-def _transition(order: Order, from_states, to_state: str, *conditions, **values) -> bool:
+def _transition(order: Order, from_states, to_state: OrderStatus, *conditions, **values) -> bool:
     """Move the order only if it is still in one of ``from_states``; True if this call did.
 
     The check and the change are one UPDATE, so of any number of concurrent calls exactly
@@ -287,7 +380,7 @@ def _paid_at(payment: dict) -> datetime:
 
 
 def _record(
-    order: Order | None, imp_uid: str, source: str, outcome: str, detail=None
+    order: Order | None, imp_uid: str, source: str, outcome: SyncOutcome, detail=None
 ) -> SyncResult:
     db.session.add(
         PaymentEvent(

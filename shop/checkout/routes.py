@@ -26,7 +26,7 @@ from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
 from shop.checkout.window_errors import window_error
 from shop.extensions import csrf, db
 from shop.models import Order, OrderStatus, Product
-from shop.payments import sync_order, sync_payment
+from shop.payments import SyncOutcome, sync_order, sync_payment
 from shop.portone import is_imp_uid
 from shop.urls import public_url
 
@@ -37,6 +37,12 @@ NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
 NOT_PLACED_HERE = (
     "We can't show that payment here: an order is shown only in the browser that placed it."
 )
+
+
+@bp.app_context_processor
+def order_status_context() -> dict:
+    """``OrderStatus`` for every template, so pages compare an order's status by name."""
+    return {"OrderStatus": OrderStatus}
 
 
 # Checkout ------------------------------------------------------------------------------
@@ -264,7 +270,7 @@ def _unconfirmed_order(result, merchant_uid) -> Order | None:
 
     Only for showing "still confirming": the order's state is not touched on its word.
     """
-    if result.outcome != "unavailable":
+    if result.outcome != SyncOutcome.UNAVAILABLE:
         return None
     return placed_order(merchant_uid)
 
