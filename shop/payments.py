@@ -9,8 +9,11 @@ in any order, at once or again and again, fulfil an order exactly once.
 A paid payment ends one of three ways: it pays its order (only the call whose UPDATE moved the
 order to paid, which takes the stock in the same transaction), it is the order's payment
 already, or it is refunded at PortOne, because the order cannot take it: wrong or partly
-refunded amount, too late, sold out, or an order that is closed to payments. A refund is asked
-for after the order's new state is committed, so no row stays locked while PortOne answers.
+refunded amount, too late, sold out, or an order that is closed to payments.
+
+Each sync decides and records in one transaction, which ``sync_payment`` commits; what must
+not run inside it follows the commit: a refund (no row stays locked while PortOne answers) and
+the ``order_paid`` signal (``shop.signals``), sent by the call that paid the order.
 """
 
 import logging
@@ -23,6 +26,7 @@ from sqlalchemy import select, update
 from shop.extensions import db
 from shop.models import Order, OrderItem, OrderStatus, PaymentEvent, Product, utcnow
 from shop.portone import PortOneError, PortOneNotFound, PortOneUnavailable, portone
+from shop.signals import order_paid
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +51,13 @@ class SyncOutcome(StrEnum):
     REFUSED = "refused"
     # PortOne could not be reached: nothing was decided.
     UNAVAILABLE = "unavailable"
-    # A paid payment its order cannot take: the order flagged (forgery, sold out, expired),
-    # then the payment refunded, or its refund left to the next sync.
+    # A paid payment its order cannot take, and why: the order is flagged (forgery, sold out,
+    # expired) or closed to payments (paid by another payment, duplicate; any other, closed).
+    # Then the payment is refunded, or its refund is left to the next sync.
     FORGERY = "forgery"
     SOLD_OUT = "sold_out"
+    DUPLICATE = "duplicate"
+    CLOSED = "closed"
     FORGERY_REFUNDED = "forgery_refunded"
     FORGERY_REFUND_FAILED = "forgery_refund_failed"
     SOLD_OUT_REFUNDED = "sold_out_refunded"
@@ -80,46 +87,49 @@ UNSETTLED = frozenset(
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a paid payment is given back, and how its refund is recorded."""
+    """Why a paid payment is given back, and how that is recorded."""
 
     # What PortOne records with the refund (and shows on the buyer's cancel receipt).
     reason: str
+    # Recorded when the sync decides to refund, then one of the refund's outcomes.
+    outcome: SyncOutcome
     refunded: SyncOutcome
     refund_failed: SyncOutcome
-    # Refused while its order was payable: the order is flagged with ``status`` first, and
-    # that recorded as ``flagged``.
+    # The status a payable order is flagged with, in the same transaction; None leaves a
+    # closed order as it is.
     status: OrderStatus | None = None
-    flagged: SyncOutcome | None = None
 
 
 FORGERY = Refusal(
     reason="결제 금액 위변조 의심: 주문 금액과 결제 금액이 다릅니다",
+    outcome=SyncOutcome.FORGERY,
     refunded=SyncOutcome.FORGERY_REFUNDED,
     refund_failed=SyncOutcome.FORGERY_REFUND_FAILED,
     status=OrderStatus.FORGERY,
-    flagged=SyncOutcome.FORGERY,
 )
 SOLD_OUT = Refusal(
     reason="재고 부족: 결제가 확인되기 전에 상품이 품절되었습니다",
+    outcome=SyncOutcome.SOLD_OUT,
     refunded=SyncOutcome.SOLD_OUT_REFUNDED,
     refund_failed=SyncOutcome.SOLD_OUT_REFUND_FAILED,
     status=OrderStatus.SOLD_OUT,
-    flagged=SyncOutcome.SOLD_OUT,
 )
 EXPIRED = Refusal(
     reason="결제 가능 시간이 지난 주문의 결제",
+    outcome=SyncOutcome.EXPIRED,
     refunded=SyncOutcome.EXPIRED_REFUNDED,
     refund_failed=SyncOutcome.EXPIRED_REFUND_FAILED,
     status=OrderStatus.EXPIRED,
-    flagged=SyncOutcome.EXPIRED,
 )
 DUPLICATE = Refusal(
     reason="이미 결제된 주문의 중복 결제",
+    outcome=SyncOutcome.DUPLICATE,
     refunded=SyncOutcome.DUPLICATE_REFUNDED,
     refund_failed=SyncOutcome.DUPLICATE_REFUND_FAILED,
 )
 CLOSED = Refusal(
     reason="결제를 받을 수 없는 주문의 결제",
+    outcome=SyncOutcome.CLOSED,
     refunded=SyncOutcome.CLOSED_REFUNDED,
     refund_failed=SyncOutcome.CLOSED_REFUND_FAILED,
 )
@@ -129,10 +139,12 @@ CLOSED = Refusal(
 PAYABLE = (OrderStatus.PENDING, OrderStatus.FAILED)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncResult:
     order: Order | None
     outcome: SyncOutcome
+    # A payment to give back once the decision to do so is committed.
+    refund: Refusal | None = None
 
     @property
     def settled(self) -> bool:
@@ -141,7 +153,24 @@ class SyncResult:
 
 
 def sync_payment(imp_uid: str, source: str) -> SyncResult:
-    """Bring the order behind ``imp_uid`` in line with PortOne's record of that payment."""
+    """Bring the order behind ``imp_uid`` in line with PortOne's record of that payment.
+
+    ``source`` says what asked: "callback", "redirect", "webhook" or "check".
+    """
+    result = _decide(imp_uid, source)
+    db.session.commit()
+    if result.refund is not None:
+        # Only now: no row stays locked while PortOne answers.
+        result = _refund(result, imp_uid, source)
+        db.session.commit()
+    elif result.outcome is SyncOutcome.PAID:
+        # Only the call whose UPDATE paid the order decides PAID, so this runs once per order.
+        _send_order_paid(result.order)
+    return result
+
+
+def _decide(imp_uid: str, source: str) -> SyncResult:
+    """Change the order as the payment says and record the sync, in one open transaction."""
     try:
         payment = portone().get_payment(imp_uid)
     except PortOneNotFound:
@@ -188,7 +217,9 @@ def sync_order(order: Order, source: str = "check") -> SyncResult:
     except PortOneNotFound:
         result = SyncResult(order, SyncOutcome.NO_PAYMENT)
     except PortOneError as exc:
-        return _record(order, "-", source, SyncOutcome.UNAVAILABLE, str(exc))
+        result = _record(order, "-", source, SyncOutcome.UNAVAILABLE, str(exc))
+        db.session.commit()
+        return result
     else:
         result = sync_payment(payment["imp_uid"], source)
     if not overdue or result.outcome not in (SyncOutcome.NO_PAYMENT, SyncOutcome.NOT_PAID_YET):
@@ -196,7 +227,9 @@ def sync_order(order: Order, source: str = "check") -> SyncResult:
     changed = _transition(
         order, (OrderStatus.PENDING,), OrderStatus.EXPIRED, fail_reason=EXPIRED.reason
     )
-    return _record(order, "-", source, SyncOutcome.EXPIRED if changed else SyncOutcome.NO_CHANGE)
+    result = _record(order, "-", source, SyncOutcome.EXPIRED if changed else SyncOutcome.NO_CHANGE)
+    db.session.commit()
+    return result
 
 
 def _paid(order: Order, payment: dict, source: str) -> SyncResult:
@@ -206,10 +239,10 @@ def _paid(order: Order, payment: dict, source: str) -> SyncResult:
         return _already_paid(order, payment, source)
     if order.status == OrderStatus.PAID:
         detail = f"order paid by {order.imp_uid}"
-        return _refund(order, payment, source, DUPLICATE, detail)
+        return _refuse(order, payment, source, DUPLICATE, detail)
     if order.status not in PAYABLE:
         detail = f"order is {order.status}"
-        return _refund(order, payment, source, CLOSED, detail)
+        return _refuse(order, payment, source, CLOSED, detail)
 
     if (
         payment["amount"] != order.amount
@@ -254,26 +287,28 @@ def _fulfil(order: Order, payment: dict, paid_at: datetime, source: str) -> Sync
 
 
 def _refuse(order: Order, payment: dict, source: str, refusal: Refusal, detail: str) -> SyncResult:
-    """Flag a payable order with the refusal's status, then refund its payment."""
+    """Decide to give the payment back, flagging a payable order first when the refusal says."""
     imp_uid = payment["imp_uid"]
-    if not _transition(order, PAYABLE, refusal.status, imp_uid=imp_uid, fail_reason=refusal.reason):
+    if refusal.status is not None and not _transition(
+        order, PAYABLE, refusal.status, imp_uid=imp_uid, fail_reason=refusal.reason
+    ):
         return _paid(_reloaded(order), payment, source)
-    _record(order, imp_uid, source, refusal.flagged, detail)
-    return _refund(order, payment, source, refusal)
+    _record(order, imp_uid, source, refusal.outcome, detail)
+    return SyncResult(order, refusal.outcome, refund=refusal)
 
 
-def _refund(order: Order, payment: dict, source: str, refusal: Refusal, detail=None) -> SyncResult:
+def _refund(result: SyncResult, imp_uid: str, source: str) -> SyncResult:
     """Give back all that is left of a paid payment, and record how that went."""
-    imp_uid = payment["imp_uid"]
+    refusal = result.refund
     try:
         portone().cancel_payment(imp_uid, reason=refusal.reason)
     except PortOneError as exc:
         if _fully_refunded(imp_uid):
             # Another door, syncing the same payment at the same moment, refunded it first.
-            return _record(order, imp_uid, source, SyncOutcome.ALREADY_REFUNDED, str(exc))
+            return _record(result.order, imp_uid, source, SyncOutcome.ALREADY_REFUNDED, str(exc))
         # The payment stays paid, and the next sync of it tries again.
-        return _record(order, imp_uid, source, refusal.refund_failed, str(exc))
-    return _record(order, imp_uid, source, refusal.refunded, detail)
+        return _record(result.order, imp_uid, source, refusal.refund_failed, str(exc))
+    return _record(result.order, imp_uid, source, refusal.refunded)
 
 
 def _fully_refunded(imp_uid: str) -> bool:
@@ -325,7 +360,7 @@ def _transition(order: Order, from_states, to_state: OrderStatus, *conditions, *
 
     The check and the change are one UPDATE, so of any number of concurrent calls exactly
     one sees a changed row, and only that one goes on to the work that follows. The change
-    stays in the open transaction, which ``_record`` commits together with the event.
+    stays in the open transaction, which ``sync_payment`` commits together with the event.
     """
     result = db.session.execute(
         update(Order)
@@ -382,6 +417,7 @@ def _paid_at(payment: dict) -> datetime:
 def _record(
     order: Order | None, imp_uid: str, source: str, outcome: SyncOutcome, detail=None
 ) -> SyncResult:
+    """Add the sync's ``PaymentEvent`` to the open transaction; the caller commits it."""
     db.session.add(
         PaymentEvent(
             order_id=order.id if order else None,
@@ -391,9 +427,15 @@ def _record(
             detail=(detail or "")[:300] or None,
         )
     )
-    db.session.commit()
-    if order is not None:
-        # The UPDATE bypassed the identity map: load what the database now says.
-        db.session.refresh(order)
     log.info("sync %s via %s: %s", imp_uid, source, outcome)
     return SyncResult(order, outcome)
+
+
+def _send_order_paid(order: Order) -> None:
+    """Send ``order_paid`` to each receiver; one that raises is logged, the others still run."""
+    for receiver in order_paid.receivers_for(order):
+        try:
+            receiver(order)
+        except Exception:
+            # The payment is kept and the order paid whatever a receiver does.
+            log.exception("order_paid receiver %r failed for %s", receiver, order.merchant_uid)

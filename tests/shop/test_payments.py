@@ -8,6 +8,7 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.portone import PortOneClient
+from shop.signals import order_paid
 from tests.conftest import POSTGRES_URL
 from tests.shop import fake_portone
 from tests.shop.conftest import make_app
@@ -105,13 +106,16 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
         start.wait()
         statuses.append(door(client, token).status_code)
 
+    paid_orders: list[str] = []
     threads = [threading.Thread(target=knock, args=(door,)) for door in doors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    with order_paid.connected_to(lambda order: paid_orders.append(order.merchant_uid)):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
 
     assert sorted(statuses) == [200] * 8 + [303] * 4
+    assert paid_orders == [placed.merchant_uid]
     assert len(events(app, "paid")) == 1
     assert len(events(app, "already_paid")) == len(doors) - 1
     assert order_by_uid(app, placed.merchant_uid).status == OrderStatus.PAID
