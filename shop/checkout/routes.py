@@ -22,13 +22,13 @@ from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_produc
 from shop.checkout import bp
 from shop.checkout.forms import CheckoutForm
 from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
+from shop.checkout.payment_request import payment_method, request_pay_params
 from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
 from shop.checkout.window_errors import window_error
 from shop.extensions import csrf, db
 from shop.models import Order, OrderStatus, Product
 from shop.payments import SyncOutcome, sync_order, sync_payment
 from shop.portone import is_imp_uid
-from shop.urls import public_url
 
 USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
 NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
@@ -40,9 +40,10 @@ NOT_PLACED_HERE = (
 
 
 @bp.app_context_processor
-def order_status_context() -> dict:
-    """``OrderStatus`` for every template, so pages compare an order's status by name."""
-    return {"OrderStatus": OrderStatus}
+def order_context() -> dict:
+    """For every template: ``OrderStatus``, so pages compare an order's status by name, and
+    ``payment_method(order)``, what its payment is called."""
+    return {"OrderStatus": OrderStatus, "payment_method": payment_method}
 
 
 # Checkout ------------------------------------------------------------------------------
@@ -100,25 +101,11 @@ def pay(token: str):
     # Still pending past its time only while PortOne cannot be asked: no payment to start then.
     if order.status != OrderStatus.PENDING or order.overdue:
         return redirect(url_for("checkout.order", token=order.token))
-    params = {
-        "pg": "kakaopay",
-        "pay_method": "card",
-        "merchant_uid": order.merchant_uid,
-        "name": order.name,
-        "amount": order.amount,
-        "buyer_email": order.buyer_email,
-        "buyer_name": order.buyer_name,
-        "buyer_tel": order.buyer_tel,
-        "buyer_addr": order.buyer_addr,
-        "buyer_postcode": order.buyer_postcode,
-        "m_redirect_url": public_url("checkout.complete_mobile"),
-        "notice_url": public_url("checkout.webhook"),
-    }
     return render_template(
         "checkout/pay.html",
         order=order,
         rows=_order_rows(order),
-        params=params,
+        params=request_pay_params(order),
         sdk_url=current_app.config["PORTONE_SDK_URL"],
         imp_code=current_app.config["PORTONE_IMP_CODE"],
     )
