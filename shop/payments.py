@@ -262,7 +262,10 @@ def _paid(order: Order, payment: dict, source: str) -> SyncResult:
 
 
 def _fulfil(order: Order, payment: dict, paid_at: datetime, source: str) -> SyncResult:
-    """Mark the order paid and take its stock, both or neither, in one transaction."""
+    """Mark the order paid and take its stock, both or neither, in one transaction.
+
+    ``sync_payment`` commits it and then, this call having paid the order, sends ``order_paid``.
+    """
     imp_uid = payment["imp_uid"]
     changed = _transition(
         order,
