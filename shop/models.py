@@ -2,11 +2,13 @@
 
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Enum,
     ForeignKey,
     Integer,
     String,
@@ -36,7 +38,9 @@ class Product(db.Model):
     image: Mapped[str] = mapped_column(String(200))
 
 
-class OrderStatus:
+class OrderStatus(StrEnum):
+    """Where an order stands. Stored as its value; compare with the members, in templates too."""
+
     PENDING = "pending"
     PAID = "paid"
     FAILED = "failed"
@@ -61,7 +65,18 @@ class Order(db.Model):
     token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
     )
-    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
+    # A VARCHAR holding the member's value, read back as the member.
+    status: Mapped[OrderStatus] = mapped_column(
+        Enum(
+            OrderStatus,
+            native_enum=False,
+            create_constraint=False,
+            length=16,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=OrderStatus.PENDING,
+        index=True,
+    )
     name: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="KRW")
@@ -127,14 +142,15 @@ class OrderItem(db.Model):
 
 
 class PaymentEvent(db.Model):
-    """One run of ``sync_payment``: which door, which payment, what came of it."""
+    """One run of ``sync_payment``: what asked for it, which payment, what came of it."""
 
     __tablename__ = "payment_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     imp_uid: Mapped[str] = mapped_column(String(40), index=True)
-    door: Mapped[str] = mapped_column(String(16))
+    # What asked for the sync: "callback", "redirect", "webhook" or "check".
+    source: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,66 +9,190 @@ in any order, at once or again and again, fulfil an order exactly once.
 A paid payment ends one of three ways: it pays its order (only the call whose UPDATE moved the
 order to paid, which takes the stock in the same transaction), it is the order's payment
 already, or it is refunded at PortOne, because the order cannot take it: wrong or partly
-refunded amount, too late, sold out, or an order that is closed to payments. A refund is asked
-for after the order's new state is committed, so no row stays locked while PortOne answers.
+refunded amount, too late, sold out, or an order that is closed to payments.
+
+Each sync decides and records in one transaction, which ``sync_payment`` commits; what must
+not run inside it follows the commit: a refund (no row stays locked while PortOne answers) and
+the ``order_paid`` signal (``shop.signals``), sent by the call that paid the order.
+
 A charge of a saved Kakao Pay (``POST /subscribe/payments/again``) comes through here too, as
-the door ``again``.
+the source ``again``.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import select, update
 
 from shop.extensions import db
 from shop.models import Order, OrderItem, OrderStatus, PaymentEvent, Product, utcnow
 from shop.portone import PortOneError, PortOneNotFound, PortOneUnavailable, portone
+from shop.signals import order_paid
 
 log = logging.getLogger(__name__)
 
-# The reasons PortOne records with each refund (and shows on the buyer's cancel receipt).
-FORGERY_REASON = "결제 금액 위변조 의심: 주문 금액과 결제 금액이 다릅니다"
-SOLD_OUT_REASON = "재고 부족: 결제가 확인되기 전에 상품이 품절되었습니다"
-EXPIRED_REASON = "결제 가능 시간이 지난 주문의 결제"
-DUPLICATE_REASON = "이미 결제된 주문의 중복 결제"
-CLOSED_REASON = "결제를 받을 수 없는 주문의 결제"
+
+class SyncOutcome(StrEnum):
+    """What one sync did: recorded on its ``PaymentEvent``, and the webhook's answer."""
+
+    # The order moved.
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED_IN_PART = "refunded_in_part"
+    # Nothing to change.
+    ALREADY_PAID = "already_paid"
+    NO_CHANGE = "no_change"
+    NOT_PAID_YET = "not_paid_yet"
+    NO_PAYMENT = "no_payment"
+    # No order of this shop's to change.
+    UNKNOWN_PAYMENT = "unknown_payment"
+    FOREIGN_PAYMENT = "foreign_payment"
+    REFUSED = "refused"
+    # PortOne could not be reached: nothing was decided.
+    UNAVAILABLE = "unavailable"
+    # A paid payment its order cannot take, and why: the order is flagged (forgery, sold out,
+    # expired) or closed to payments (paid by another payment, duplicate; any other, closed).
+    # Then the payment is refunded, or its refund is left to the next sync.
+    FORGERY = "forgery"
+    SOLD_OUT = "sold_out"
+    DUPLICATE = "duplicate"
+    CLOSED = "closed"
+    FORGERY_REFUNDED = "forgery_refunded"
+    FORGERY_REFUND_FAILED = "forgery_refund_failed"
+    SOLD_OUT_REFUNDED = "sold_out_refunded"
+    SOLD_OUT_REFUND_FAILED = "sold_out_refund_failed"
+    EXPIRED_REFUNDED = "expired_refunded"
+    EXPIRED_REFUND_FAILED = "expired_refund_failed"
+    DUPLICATE_REFUNDED = "duplicate_refunded"
+    DUPLICATE_REFUND_FAILED = "duplicate_refund_failed"
+    CLOSED_REFUNDED = "closed_refunded"
+    CLOSED_REFUND_FAILED = "closed_refund_failed"
+    ALREADY_REFUNDED = "already_refunded"
+
+
+# After these the payment must be synced again: the webhook answers them with a 5xx, so
+# PortOne sends it again.
+UNSETTLED = frozenset(
+    {
+        SyncOutcome.UNAVAILABLE,
+        SyncOutcome.FORGERY_REFUND_FAILED,
+        SyncOutcome.SOLD_OUT_REFUND_FAILED,
+        SyncOutcome.EXPIRED_REFUND_FAILED,
+        SyncOutcome.DUPLICATE_REFUND_FAILED,
+        SyncOutcome.CLOSED_REFUND_FAILED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a paid payment is given back, and how that is recorded."""
+
+    # What PortOne records with the refund (and shows on the buyer's cancel receipt).
+    reason: str
+    # Recorded when the sync decides to refund, then one of the refund's outcomes.
+    outcome: SyncOutcome
+    refunded: SyncOutcome
+    refund_failed: SyncOutcome
+    # The status a payable order is flagged with, in the same transaction; None leaves a
+    # closed order as it is.
+    status: OrderStatus | None = None
+
+
+FORGERY = Refusal(
+    reason="결제 금액 위변조 의심: 주문 금액과 결제 금액이 다릅니다",
+    outcome=SyncOutcome.FORGERY,
+    refunded=SyncOutcome.FORGERY_REFUNDED,
+    refund_failed=SyncOutcome.FORGERY_REFUND_FAILED,
+    status=OrderStatus.FORGERY,
+)
+SOLD_OUT = Refusal(
+    reason="재고 부족: 결제가 확인되기 전에 상품이 품절되었습니다",
+    outcome=SyncOutcome.SOLD_OUT,
+    refunded=SyncOutcome.SOLD_OUT_REFUNDED,
+    refund_failed=SyncOutcome.SOLD_OUT_REFUND_FAILED,
+    status=OrderStatus.SOLD_OUT,
+)
+EXPIRED = Refusal(
+    reason="결제 가능 시간이 지난 주문의 결제",
+    outcome=SyncOutcome.EXPIRED,
+    refunded=SyncOutcome.EXPIRED_REFUNDED,
+    refund_failed=SyncOutcome.EXPIRED_REFUND_FAILED,
+    status=OrderStatus.EXPIRED,
+)
+DUPLICATE = Refusal(
+    reason="이미 결제된 주문의 중복 결제",
+    outcome=SyncOutcome.DUPLICATE,
+    refunded=SyncOutcome.DUPLICATE_REFUNDED,
+    refund_failed=SyncOutcome.DUPLICATE_REFUND_FAILED,
+)
+CLOSED = Refusal(
+    reason="결제를 받을 수 없는 주문의 결제",
+    outcome=SyncOutcome.CLOSED,
+    refunded=SyncOutcome.CLOSED_REFUNDED,
+    refund_failed=SyncOutcome.CLOSED_REFUND_FAILED,
+)
 
 # An order may still become paid from these states: a failed window can be retried with the
 # same merchant_uid, and PortOne then reports the later, paid payment.
 PAYABLE = (OrderStatus.PENDING, OrderStatus.FAILED)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncResult:
     order: Order | None
-    outcome: str
+    outcome: SyncOutcome
+    # A payment to give back once the decision to do so is committed.
+    refund: Refusal | None = None
 
     @property
     def settled(self) -> bool:
         """False when the sync should run again: PortOne was not reached, or a refund failed."""
-        return self.outcome != "unavailable" and not self.outcome.endswith("_refund_failed")
+        return self.outcome not in UNSETTLED
 
 
-def sync_payment(imp_uid: str, door: str) -> SyncResult:
-    """Bring the order behind ``imp_uid`` in line with PortOne's record of that payment."""
+def sync_payment(imp_uid: str, source: str) -> SyncResult:
+    """Bring the order behind ``imp_uid`` in line with PortOne's record of that payment.
+
+    ``source`` says what asked: "callback", "redirect", "webhook" or "check".
+    """
+    result = _decide(imp_uid, source)
+    db.session.commit()
+    if result.refund is not None:
+        # Only now: no row stays locked while PortOne answers.
+        result = _refund(result, imp_uid, source)
+        db.session.commit()
+    elif result.outcome is SyncOutcome.PAID:
+        # Only the call whose UPDATE paid the order decides PAID, so this runs once per order.
+        _send_order_paid(result.order)
+    return result
+
+
+def _decide(imp_uid: str, source: str) -> SyncResult:
+    """Change the order as the payment says and record the sync, in one open transaction."""
     try:
         payment = portone().get_payment(imp_uid)
     except PortOneNotFound:
-        return _record(None, imp_uid, door, "unknown_payment", "PortOne has no such payment")
+        return _record(
+            None, imp_uid, source, SyncOutcome.UNKNOWN_PAYMENT, "PortOne has no such payment"
+        )
     except PortOneUnavailable as exc:
-        return _record(None, imp_uid, door, "unavailable", str(exc))
+        return _record(None, imp_uid, source, SyncOutcome.UNAVAILABLE, str(exc))
     except PortOneError as exc:
-        return _record(None, imp_uid, door, "refused", str(exc))
+        return _record(None, imp_uid, source, SyncOutcome.REFUSED, str(exc))
 
     # The payment's own merchant_uid, never the one a browser or webhook body claimed.
     order = db.session.scalar(select(Order).where(Order.merchant_uid == payment["merchant_uid"]))
     if order is None:
-        return _record(None, imp_uid, door, "foreign_payment", payment["merchant_uid"])
+        return _record(None, imp_uid, source, SyncOutcome.FOREIGN_PAYMENT, payment["merchant_uid"])
 
     status = payment["status"]
     if status == "paid":
-        return _paid(order, payment, door)
+        return _paid(order, payment, source)
     if status == "failed":
         changed = _transition(
             order,
@@ -76,13 +200,15 @@ def sync_payment(imp_uid: str, door: str) -> SyncResult:
             OrderStatus.FAILED,
             fail_reason=payment.get("fail_reason"),
         )
-        return _record(order, imp_uid, door, "failed" if changed else "no_change")
+        return _record(
+            order, imp_uid, source, SyncOutcome.FAILED if changed else SyncOutcome.NO_CHANGE
+        )
     if status == "cancelled":
-        return _cancelled(order, payment, door)
-    return _record(order, imp_uid, door, "not_paid_yet", status)
+        return _cancelled(order, payment, source)
+    return _record(order, imp_uid, source, SyncOutcome.NOT_PAID_YET, status)
 
 
-def sync_order(order: Order, door: str = "check") -> SyncResult:
+def sync_order(order: Order, source: str = "check") -> SyncResult:
     """Re-check an order PortOne may know more about, by the order's own merchant_uid.
 
     A pending order whose time ran out, and which PortOne holds no payment for, expires.
@@ -92,30 +218,34 @@ def sync_order(order: Order, door: str = "check") -> SyncResult:
     try:
         payment = portone().find_payment(order.merchant_uid)
     except PortOneNotFound:
-        result = SyncResult(order, "no_payment")
+        result = SyncResult(order, SyncOutcome.NO_PAYMENT)
     except PortOneError as exc:
-        return _record(order, "-", door, "unavailable", str(exc))
+        result = _record(order, "-", source, SyncOutcome.UNAVAILABLE, str(exc))
+        db.session.commit()
+        return result
     else:
-        result = sync_payment(payment["imp_uid"], door)
-    if not overdue or result.outcome not in ("no_payment", "not_paid_yet"):
+        result = sync_payment(payment["imp_uid"], source)
+    if not overdue or result.outcome not in (SyncOutcome.NO_PAYMENT, SyncOutcome.NOT_PAID_YET):
         return result
     changed = _transition(
-        order, (OrderStatus.PENDING,), OrderStatus.EXPIRED, fail_reason=EXPIRED_REASON
+        order, (OrderStatus.PENDING,), OrderStatus.EXPIRED, fail_reason=EXPIRED.reason
     )
-    return _record(order, "-", door, "expired" if changed else "no_change")
+    result = _record(order, "-", source, SyncOutcome.EXPIRED if changed else SyncOutcome.NO_CHANGE)
+    db.session.commit()
+    return result
 
 
-def _paid(order: Order, payment: dict, door: str) -> SyncResult:
+def _paid(order: Order, payment: dict, source: str) -> SyncResult:
     """A paid payment: the order's own, one the order can take, or one to give back."""
     imp_uid = payment["imp_uid"]
     if order.status == OrderStatus.PAID and order.imp_uid == imp_uid:
-        return _already_paid(order, payment, door)
+        return _already_paid(order, payment, source)
     if order.status == OrderStatus.PAID:
         detail = f"order paid by {order.imp_uid}"
-        return _refund(order, payment, door, "duplicate", DUPLICATE_REASON, detail)
+        return _refuse(order, payment, source, DUPLICATE, detail)
     if order.status not in PAYABLE:
         detail = f"order is {order.status}"
-        return _refund(order, payment, door, "closed", CLOSED_REASON, detail)
+        return _refuse(order, payment, source, CLOSED, detail)
 
     if (
         payment["amount"] != order.amount
@@ -126,16 +256,19 @@ def _paid(order: Order, payment: dict, door: str) -> SyncResult:
             f"paid {payment['amount']} {payment['currency']}"
             f" (refunded {payment.get('cancel_amount') or 0}), order {order.amount}"
         )
-        return _refuse(order, payment, door, OrderStatus.FORGERY, FORGERY_REASON, detail)
+        return _refuse(order, payment, source, FORGERY, detail)
     paid_at = _paid_at(payment)
     if paid_at > order.payable_until:
         detail = f"paid at {paid_at:%Y-%m-%d %H:%M:%S}, payable until {order.payable_until}"
-        return _refuse(order, payment, door, OrderStatus.EXPIRED, EXPIRED_REASON, detail)
-    return _fulfil(order, payment, paid_at, door)
+        return _refuse(order, payment, source, EXPIRED, detail)
+    return _fulfil(order, payment, paid_at, source)
 
 
-def _fulfil(order: Order, payment: dict, paid_at: datetime, door: str) -> SyncResult:
-    """Mark the order paid and take its stock, both or neither, in one transaction."""
+def _fulfil(order: Order, payment: dict, paid_at: datetime, source: str) -> SyncResult:
+    """Mark the order paid and take its stock, both or neither, in one transaction.
+
+    ``sync_payment`` commits it and then, this call having paid the order, sends ``order_paid``.
+    """
     imp_uid = payment["imp_uid"]
     changed = _transition(
         order,
@@ -150,41 +283,38 @@ def _fulfil(order: Order, payment: dict, paid_at: datetime, door: str) -> SyncRe
     )
     if not changed:
         # Another call moved the order first: decide again from what it did.
-        return _paid(_reloaded(order), payment, door)
+        return _paid(_reloaded(order), payment, source)
     if not _take_stock(order):
         # Sold out since the order was placed: the order must not stay paid.
         db.session.rollback()
         detail = "not enough stock left"
-        return _refuse(order, payment, door, OrderStatus.SOLD_OUT, SOLD_OUT_REASON, detail)
-    return _record(order, imp_uid, door, "paid")
+        return _refuse(order, payment, source, SOLD_OUT, detail)
+    return _record(order, imp_uid, source, SyncOutcome.PAID)
 
 
-def _refuse(
-    order: Order, payment: dict, door: str, status: str, reason: str, detail: str
-) -> SyncResult:
-    """Flag a payable order with ``status`` (the outcome too), then refund its payment."""
+def _refuse(order: Order, payment: dict, source: str, refusal: Refusal, detail: str) -> SyncResult:
+    """Decide to give the payment back, flagging a payable order first when the refusal says."""
     imp_uid = payment["imp_uid"]
-    if not _transition(order, PAYABLE, status, imp_uid=imp_uid, fail_reason=reason):
-        return _paid(_reloaded(order), payment, door)
-    _record(order, imp_uid, door, status, detail)
-    return _refund(order, payment, door, status, reason)
+    if refusal.status is not None and not _transition(
+        order, PAYABLE, refusal.status, imp_uid=imp_uid, fail_reason=refusal.reason
+    ):
+        return _paid(_reloaded(order), payment, source)
+    _record(order, imp_uid, source, refusal.outcome, detail)
+    return SyncResult(order, refusal.outcome, refund=refusal)
 
 
-def _refund(
-    order: Order, payment: dict, door: str, why: str, reason: str, detail=None
-) -> SyncResult:
-    """Give back all that is left of a paid payment; record ``<why>_refunded`` or ``_failed``."""
-    imp_uid = payment["imp_uid"]
+def _refund(result: SyncResult, imp_uid: str, source: str) -> SyncResult:
+    """Give back all that is left of a paid payment, and record how that went."""
+    refusal = result.refund
     try:
-        portone().cancel_payment(imp_uid, reason=reason)
+        portone().cancel_payment(imp_uid, reason=refusal.reason)
     except PortOneError as exc:
         if _fully_refunded(imp_uid):
             # Another door, syncing the same payment at the same moment, refunded it first.
-            return _record(order, imp_uid, door, "already_refunded", str(exc))
-        # The payment stays paid, and the next sync of it tries again: the webhook answers
-        # this outcome with a 5xx, so PortOne sends it again.
-        return _record(order, imp_uid, door, f"{why}_refund_failed", str(exc))
-    return _record(order, imp_uid, door, f"{why}_refunded", detail)
+            return _record(result.order, imp_uid, source, SyncOutcome.ALREADY_REFUNDED, str(exc))
+        # The payment stays paid, and the next sync of it tries again.
+        return _record(result.order, imp_uid, source, refusal.refund_failed, str(exc))
+    return _record(result.order, imp_uid, source, refusal.refunded)
 
 
 def _fully_refunded(imp_uid: str) -> bool:
@@ -194,7 +324,7 @@ def _fully_refunded(imp_uid: str) -> bool:
         return False
 
 
-def _already_paid(order: Order, payment: dict, door: str) -> SyncResult:
+def _already_paid(order: Order, payment: dict, source: str) -> SyncResult:
     """The order's own payment again; note what PortOne has refunded of it since."""
     imp_uid = payment["imp_uid"]
     refunded = payment.get("cancel_amount") or 0
@@ -208,11 +338,11 @@ def _already_paid(order: Order, payment: dict, door: str) -> SyncResult:
         refunded_amount=refunded,
     )
     if changed:
-        return _record(order, imp_uid, door, "refunded_in_part", f"{refunded} refunded")
-    return _record(order, imp_uid, door, "already_paid")
+        return _record(order, imp_uid, source, SyncOutcome.REFUNDED_IN_PART, f"{refunded} refunded")
+    return _record(order, imp_uid, source, SyncOutcome.ALREADY_PAID)
 
 
-def _cancelled(order: Order, payment: dict, door: str) -> SyncResult:
+def _cancelled(order: Order, payment: dict, source: str) -> SyncResult:
     """A cancelled payment cancels its paid order (returning the stock) or a payable one."""
     imp_uid = payment["imp_uid"]
     values = {
@@ -224,17 +354,19 @@ def _cancelled(order: Order, payment: dict, door: str) -> SyncResult:
         order, (OrderStatus.PAID,), OrderStatus.CANCELLED, Order.imp_uid == imp_uid, **values
     ):
         _return_stock(order)
-        return _record(order, imp_uid, door, "cancelled")
+        return _record(order, imp_uid, source, SyncOutcome.CANCELLED)
     changed = _transition(order, PAYABLE, OrderStatus.CANCELLED, **values)
-    return _record(order, imp_uid, door, "cancelled" if changed else "no_change")
+    return _record(
+        order, imp_uid, source, SyncOutcome.CANCELLED if changed else SyncOutcome.NO_CHANGE
+    )
 
 
-def _transition(order: Order, from_states, to_state: str, *conditions, **values) -> bool:
+def _transition(order: Order, from_states, to_state: OrderStatus, *conditions, **values) -> bool:
     """Move the order only if it is still in one of ``from_states``; True if this call did.
 
     The check and the change are one UPDATE, so of any number of concurrent calls exactly
     one sees a changed row, and only that one goes on to the work that follows. The change
-    stays in the open transaction, which ``_record`` commits together with the event.
+    stays in the open transaction, which ``sync_payment`` commits together with the event.
     """
     result = db.session.execute(
         update(Order)
@@ -288,19 +420,28 @@ def _paid_at(payment: dict) -> datetime:
     return datetime.fromtimestamp(payment["paid_at"], UTC).replace(tzinfo=None)
 
 
-def _record(order: Order | None, imp_uid: str, door: str, outcome: str, detail=None) -> SyncResult:
+def _record(
+    order: Order | None, imp_uid: str, source: str, outcome: SyncOutcome, detail=None
+) -> SyncResult:
+    """Add the sync's ``PaymentEvent`` to the open transaction; the caller commits it."""
     db.session.add(
         PaymentEvent(
             order_id=order.id if order else None,
             imp_uid=imp_uid[:40],
-            door=door,
+            source=source,
             outcome=outcome,
             detail=(detail or "")[:300] or None,
         )
     )
-    db.session.commit()
-    if order is not None:
-        # The UPDATE bypassed the identity map: load what the database now says.
-        db.session.refresh(order)
-    log.info("sync %s via %s: %s", imp_uid, door, outcome)
+    log.info("sync %s via %s: %s", imp_uid, source, outcome)
     return SyncResult(order, outcome)
+
+
+def _send_order_paid(order: Order) -> None:
+    """Send ``order_paid`` to each receiver; one that raises is logged, the others still run."""
+    for receiver in order_paid.receivers_for(order):
+        try:
+            receiver(order)
+        except Exception:
+            # The payment is kept and the order paid whatever a receiver does.
+            log.exception("order_paid receiver %r failed for %s", receiver, order.merchant_uid)

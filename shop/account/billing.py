@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from shop.checkout.payment_request import PAY_METHOD, PG
 from shop.extensions import db
 from shop.models import BillingKey, User, new_customer_uid
 from shop.portone import PortOneError, PortOneNotFound, portone
@@ -36,8 +37,8 @@ KEY_NAME = "Soso Market one-click payments"
 def window_params(user: User) -> dict:
     """``IMP.request_pay``'s parameters for registering a key: amount 0 means the key only."""
     params = {
-        "pg": "kakaopay",
-        "pay_method": "card",
+        "pg": PG,
+        "pay_method": PAY_METHOD,
         # Each window is a payment of 0원 at PortOne, with a merchant_uid of its own.
         "merchant_uid": f"key_{datetime.now():%Y%m%d}_{secrets.token_hex(8)}",
         "name": KEY_NAME,

@@ -8,8 +8,6 @@ from flask import (
     flash,
     jsonify,
     redirect,
-    render_template,
-    request,
     session,
     url_for,
 )
@@ -19,8 +17,10 @@ from shop.account import bp
 from shop.account.forms import OneClickForm, PurchaseForm
 from shop.account.one_click import buy_with_saved_key, issue_purchase_key, merchant_uid_of
 from shop.cart import CartLine
+from shop.cart.forms import QuantityForm
+from shop.catalog.pages import product_page
 from shop.checkout.orders import OrderError, place_order
-from shop.checkout.params import request_pay_params
+from shop.checkout.payment_request import request_pay_params
 from shop.checkout.placed import remember
 
 STALE_PAGE = "This page was open too long. Please check the product and buy again."
@@ -120,12 +120,9 @@ def _purchase_refused(form: PurchaseForm):
         flash(form.product_id.errors[0] if form.product_id.errors else STALE_PAGE, "error")
         return redirect(url_for("catalog.index"), 303)
     if form.quantity.errors:
-        page = render_template(
-            "catalog/detail.html",
-            product=form.product,
-            quantity=request.form.get("quantity", ""),
-            quantity_error=form.quantity.errors[0],
-        )
-        return page, 400
+        # The product page's own form, with the error where its other buttons show it.
+        page_form = QuantityForm()
+        page_form.validate()
+        return product_page(form.product, page_form), 400
     flash(STALE_PAGE, "error")
     return redirect(url_for("catalog.detail", slug=form.product.slug), 303)

@@ -1,11 +1,12 @@
 """One form per action of the account pages; the product page's purchase forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from shop.cart import find_product, parse_quantity
+from shop.cart import find_product
+from shop.cart.forms import QuantityForm
 from shop.checkout.forms import CheckoutForm
+from shop.forms import Form
 
 # NIST SP 800-63B: at least 8 characters, and long passphrases allowed.
 PASSWORD_MIN = 8
@@ -24,7 +25,7 @@ def _email_field() -> EmailField:
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=60)])
     email = _email_field()
     password = PasswordField(
@@ -40,14 +41,14 @@ class SignUpForm(FlaskForm):
     )
 
 
-class LogInForm(FlaskForm):
+class LogInForm(Form):
     email = _email_field()
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)]
     )
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(Form):
     """The saved delivery details, checked exactly as the checkout checks them."""
 
     buyer_name = CheckoutForm.buyer_name
@@ -56,25 +57,16 @@ class DeliveryForm(FlaskForm):
     buyer_postcode = CheckoutForm.buyer_postcode
 
 
-class PurchaseForm(FlaskForm):
+class PurchaseForm(QuantityForm):
     """A product and a quantity, from the product page's purchase buttons, read by the cart's
     own rules (and messages). After validation ``product`` is the product and
     ``quantity.data`` an int."""
-
-    product_id = HiddenField()
-    quantity = StringField("Quantity")
 
     product = None
 
     def validate_product_id(self, field) -> None:
         try:
             self.product = find_product(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-
-    def validate_quantity(self, field) -> None:
-        try:
-            field.data = parse_quantity(field.data)
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
 

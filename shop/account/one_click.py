@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.cart import CartLine
 from shop.checkout.orders import new_merchant_uid, place_order
-from shop.checkout.params import notice_url
+from shop.checkout.payment_request import notice_url
 from shop.extensions import db
 from shop.models import BillingKey, Order, Product, User
 from shop.payments import sync_payment

@@ -87,6 +87,12 @@ def log_in_view():
     return render_template("account/log_in.html", form=form), status
 
 
+@bp.app_context_processor
+def log_out_context() -> dict:
+    """Every page's "Log out" button is a form of its own."""
+    return {"log_out_form": EmptyForm}
+
+
 @bp.post("/logout", endpoint="log_out")
 def log_out_view():
     if EmptyForm().validate_on_submit():

@@ -1,11 +1,13 @@
 """Views for the cart page and the forms that change it.
 
-A bad quantity re-renders the page it came from with status 400 and the message beside the
+A refused quantity re-renders the page it came from with status 400 and the error under the
 field; a form naming no usable product flashes the message and redirects. Either way the cart
 is left as it was.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import flash, redirect, render_template, url_for
 
 from shop.cart import bp
 from shop.cart.contents import (
@@ -16,10 +18,20 @@ from shop.cart.contents import (
     cart_lines,
     cart_total,
     find_product,
-    parse_quantity,
     remove_from_cart,
     set_quantity,
 )
+from shop.cart.forms import QuantityForm, RemoveForm
+from shop.catalog.pages import product_page
+
+
+@dataclass(frozen=True)
+class CartRow:
+    """A cart line as the page shows it, with its "Update" and "Remove" forms."""
+
+    line: CartLine
+    update: QuantityForm
+    remove: RemoveForm
 
 
 @bp.app_context_processor
@@ -36,50 +48,49 @@ def view():
 
 @bp.post("/add")
 def add():
-    """Add a quantity of a product, from the product page's "Add to cart" form."""
+    """Add a quantity of a product, from the product page's form ("Add to cart")."""
+    form = QuantityForm()
     try:
-        product = find_product(request.form.get("product_id"))
+        product = find_product(form.product_id.data)
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("catalog.index"), 303)
-    submitted = request.form.get("quantity", "")
-    try:
-        quantity = parse_quantity(submitted)
-        add_to_cart(product, quantity)
-    except ValueError as error:
-        page = render_template(
-            "catalog/detail.html",
-            product=product,
-            quantity=submitted,
-            quantity_error=str(error),
-        )
-        return page, 400
-    flash(f"Added {quantity} × {product.name} to your cart.", "success")
-    return redirect(url_for("cart.view"), 303)
+    if form.validate_on_submit():
+        try:
+            add_to_cart(product, form.quantity.data)
+        except ValueError as error:
+            form.quantity.errors.append(str(error))
+        else:
+            flash(f"Added {form.quantity.data} × {product.name} to your cart.", "success")
+            return redirect(url_for("cart.view"), 303)
+    return product_page(product, form), 400
 
 
 @bp.post("/update")
 def update():
     """Set a cart line's quantity."""
+    form = QuantityForm()
     lines = cart_lines()
-    line = _line_named_by_form(lines)
+    line = _line_named(lines, form.product_id.data)
     if line is None:
         flash("That product isn't in your cart.", "error")
         return redirect(url_for("cart.view"), 303)
-    submitted = request.form.get("quantity", "")
-    try:
-        set_quantity(line.product, parse_quantity(submitted))
-    except ValueError as error:
-        errors = {line.product.id: str(error)}
-        return _render_cart(lines, errors=errors, submitted={line.product.id: submitted}), 400
-    flash(f"{line.product.name} quantity updated.", "success")
-    return redirect(url_for("cart.view"), 303)
+    if form.validate_on_submit():
+        try:
+            set_quantity(line.product, form.quantity.data)
+        except ValueError as error:
+            form.quantity.errors.append(str(error))
+        else:
+            flash(f"{line.product.name} quantity updated.", "success")
+            return redirect(url_for("cart.view"), 303)
+    return _render_cart(lines, refused=form), 400
 
 
 @bp.post("/remove")
 def remove():
     """Take a product out of the cart."""
-    line = _line_named_by_form(cart_lines())
+    form = RemoveForm()
+    line = _line_named(cart_lines(), form.product_id.data)
     if line is None or not remove_from_cart(line.product.id):
         flash("That product isn't in your cart.", "error")
     else:
@@ -87,20 +98,18 @@ def remove():
     return redirect(url_for("cart.view"), 303)
 
 
-def _line_named_by_form(lines: list[CartLine]) -> CartLine | None:
-    product_id = request.form.get("product_id", "").strip()
+def _line_named(lines: list[CartLine], product_id: str | None) -> CartLine | None:
+    product_id = (product_id or "").strip()
     return next((line for line in lines if str(line.product.id) == product_id), None)
 
 
-def _render_cart(
-    lines: list[CartLine],
-    errors: dict[int, str] | None = None,
-    submitted: dict[int, str] | None = None,
-) -> str:
-    return render_template(
-        "cart/view.html",
-        lines=lines,
-        total=cart_total(lines),
-        errors=errors or {},
-        submitted=submitted or {},
-    )
+def _render_cart(lines: list[CartLine], refused: QuantityForm | None = None) -> str:
+    """The cart page; ``refused`` is a line's update form to show again, with its error."""
+    rows = []
+    for line in lines:
+        product_id = line.product.id
+        update = QuantityForm(formdata=None, product_id=product_id, quantity=line.quantity)
+        if refused is not None and _line_named([line], refused.product_id.data):
+            update = refused
+        rows.append(CartRow(line, update, RemoveForm(formdata=None, product_id=product_id)))
+    return render_template("cart/view.html", rows=rows, total=cart_total(lines))

@@ -2,7 +2,9 @@
 
 from flask import abort, render_template
 
+from shop.cart.forms import QuantityForm
 from shop.catalog import bp
+from shop.catalog.pages import product_page
 from shop.extensions import db
 from shop.models import Product
 
@@ -20,4 +22,4 @@ def detail(slug: str):
     product = db.session.scalar(db.select(Product).filter_by(slug=slug))
     if product is None:
         abort(404, description="We couldn't find that product. It may have been removed.")
-    return render_template("catalog/detail.html", product=product)
+    return product_page(product, QuantityForm(formdata=None, product_id=product.id, quantity=1))

@@ -1,9 +1,12 @@
-from flask_wtf import FlaskForm
+"""The checkout's form: the buyer's details."""
+
 from wtforms import EmailField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
+from shop.forms import Form
 
-class CheckoutForm(FlaskForm):
+
+class CheckoutForm(Form):
     """The buyer's details, sent to PortOne as ``buyer_*``."""
 
     buyer_name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=60)])

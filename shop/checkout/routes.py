@@ -19,16 +19,19 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product, parse_quantity
+from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product
+from shop.cart.forms import QuantityForm
+from shop.catalog.pages import product_page
 from shop.checkout import bp
 from shop.checkout.forms import CheckoutForm
 from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
-from shop.checkout.params import request_pay_params
+from shop.checkout.payment_request import payment_method, request_pay_params
 from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
 from shop.checkout.window_errors import window_error
 from shop.extensions import csrf, db
+from shop.forms import EmptyForm
 from shop.models import Order, OrderStatus, Product
-from shop.payments import sync_order, sync_payment
+from shop.payments import SyncOutcome, sync_order, sync_payment
 from shop.portone import is_imp_uid
 
 USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
@@ -40,25 +43,38 @@ NOT_PLACED_HERE = (
 )
 
 
+@bp.app_context_processor
+def order_context() -> dict:
+    """For every template: ``OrderStatus``, so pages compare an order's status by name, and
+    ``payment_method(order)``, what its payment is called."""
+    return {"OrderStatus": OrderStatus, "payment_method": payment_method}
+
+
 # Checkout ------------------------------------------------------------------------------
 
 
 @bp.post("/checkout/buy-now")
 def buy_now():
-    """One product, straight to checkout, leaving the cart as it is."""
+    """One product, straight to checkout, leaving the cart as it is.
+
+    The product page's form, sent by its other button: a refused quantity goes back to the
+    page with the error where "Add to cart" would show it.
+    """
+    form = QuantityForm()
     try:
-        product = find_product(request.form.get("product_id"))
+        product = find_product(form.product_id.data)
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for("catalog.index"), 303)
-    try:
-        quantity = parse_quantity(request.form.get("quantity", "1"))
-        check_stock(product, quantity)
-    except ValueError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("catalog.detail", slug=product.slug), 303)
-    session["buy_now"] = {"product_id": product.id, "quantity": quantity}
-    return redirect(url_for("checkout.start", buy="now"), 303)
+    if form.validate_on_submit():
+        try:
+            check_stock(product, form.quantity.data)
+        except ValueError as exc:
+            form.quantity.errors.append(str(exc))
+        else:
+            session["buy_now"] = {"product_id": product.id, "quantity": form.quantity.data}
+            return redirect(url_for("checkout.start", buy="now"), 303)
+    return product_page(product, form), 400
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -69,10 +85,7 @@ def start():
         flash("Your cart is empty." if not buy_now else "Choose a product first.", "info")
         return redirect(url_for("cart.view"))
 
-    # The form body only: Flask-WTF would otherwise also read a JSON body or uploaded files as
-    # the buyer's details, and choke on any that are not plain strings.
-    formdata = request.form if request.method == "POST" else None
-    form = CheckoutForm(formdata=formdata, data=_known_buyer())
+    form = CheckoutForm(data=_known_buyer())
     if form.validate_on_submit():
         buyer = form.buyer()
         try:
@@ -170,7 +183,9 @@ def order(token: str):
     checkout = session.get("checkout") or {}
     if order.status == OrderStatus.PAID and checkout.get("order") == order.token:
         _forget_checkout(checkout["source"])
-    return render_template("checkout/order.html", order=order, rows=_order_rows(order))
+    return render_template(
+        "checkout/order.html", order=order, rows=_order_rows(order), retry_form=EmptyForm()
+    )
 
 
 @bp.get("/orders/<token>/status")
@@ -262,7 +277,7 @@ def _unconfirmed_order(result, merchant_uid) -> Order | None:
 
     Only for showing "still confirming": the order's state is not touched on its word.
     """
-    if result.outcome != "unavailable":
+    if result.outcome != SyncOutcome.UNAVAILABLE:
         return None
     return placed_order(merchant_uid)
 

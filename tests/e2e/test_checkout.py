@@ -87,7 +87,7 @@ def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page)
     delivery = wait_for_webhook(shop, order.imp_uid)
     assert (delivery["result"], delivery["http_status"]) == ("delivered", 200)
     with shop.app.app_context():
-        doors = db.session.execute(select(PaymentEvent.door, PaymentEvent.outcome)).all()
+        doors = db.session.execute(select(PaymentEvent.source, PaymentEvent.outcome)).all()
     assert sorted(doors, key=lambda d: d[1]) in (
         [("webhook", "already_paid"), ("callback", "paid")],
         [("callback", "already_paid"), ("webhook", "paid")],
@@ -119,7 +119,7 @@ def test_phone_checkout_comes_back_through_the_redirect(shop, browser: Browser, 
         assert order.status == OrderStatus.PAID
         with shop.app.app_context():
             first = db.session.scalars(select(PaymentEvent).order_by(PaymentEvent.id)).first()
-        assert first.door in ("redirect", "webhook")
+        assert first.source in ("redirect", "webhook")
         assert stock_of(shop, tea.id) == tea.stock - 1
     finally:
         context.close()

@@ -65,7 +65,7 @@ def test_detail_page_offers_cart_and_kakao_pay(client, shop):
     assert purchase, "no purchase form"
     form = purchase.group(0)
     assert 'method="post"' in form
-    assert f'name="product_id" value="{item.id}"' in form
+    assert re.search(rf'<input [^>]*name="product_id"[^>]*value="{item.id}"', form)
     assert 'name="quantity"' in form
     assert 'name="csrf_token"' in form
     assert "Add to cart" in form

@@ -76,3 +76,25 @@ def test_the_migrated_database_refuses_negative_stock(tmp_path, database):
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(text("UPDATE products SET stock = -1"))
     _empty(app)
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_payment_events_keep_their_door_as_source(tmp_path, database):
+    config = {"DATABASE_URL": POSTGRES_URL} if database == "postgres" else {}
+    app = make_app(tmp_path, seed=False, **config)
+    _empty(app)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO payment_events (imp_uid, door, outcome, created_at)"
+                    " VALUES ('imp_123456789012', 'webhook', 'paid', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(revision="0004")
+        assert db.session.scalar(text("SELECT source FROM payment_events")) == "webhook"
+        db.session.rollback()
+    _empty(app)

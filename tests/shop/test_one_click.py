@@ -68,7 +68,7 @@ def test_one_click_charges_the_saved_key_and_the_order_is_paid(buyer):
     assert charge["customer_uid_usage"] == "payment"
     with buyer.app.app_context():
         first = db.session.scalars(select(PaymentEvent).order_by(PaymentEvent.id)).first()
-    assert (first.door, first.outcome) == ("again", "paid")
+    assert (first.source, first.outcome) == ("again", "paid")
     page = buyer.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Thank you! Your order is paid." in page
 

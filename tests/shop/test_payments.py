@@ -8,6 +8,7 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.portone import PortOneClient
+from shop.signals import order_paid
 from tests.conftest import POSTGRES_URL
 from tests.sandbox_controls import AUTHORIZATION
 from tests.shop import fake_portone
@@ -65,7 +66,7 @@ def test_every_door_again_and_again_fulfils_once(shop, placed):
         assert callback(shop, imp_uid).json["status"] == "paid"
         assert webhook(shop, body, form=True).json == {"outcome": "already_paid"}
 
-    assert [e.door for e in events(shop.app, "paid")] == ["webhook"]
+    assert [e.source for e in events(shop.app, "paid")] == ["webhook"]
     assert len(events(shop.app, "already_paid")) == 11
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
     assert order_by_uid(shop.app, placed.merchant_uid).pay_method == "card"
@@ -106,13 +107,16 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
         start.wait()
         statuses.append(door(client, token).status_code)
 
+    paid_orders: list[str] = []
     threads = [threading.Thread(target=knock, args=(door,)) for door in doors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    with order_paid.connected_to(lambda order: paid_orders.append(order.merchant_uid)):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
 
     assert sorted(statuses) == [200] * 8 + [303] * 4
+    assert paid_orders == [placed.merchant_uid]
     assert len(events(app, "paid")) == 1
     assert len(events(app, "already_paid")) == len(doors) - 1
     assert order_by_uid(app, placed.merchant_uid).status == OrderStatus.PAID
