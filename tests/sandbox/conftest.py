@@ -5,8 +5,8 @@ import pytest
 import requests
 
 from portone_sandbox import models
-from tests.conftest import LiveServer
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
+from tests.servers import LiveServer
 
 
 @pytest.fixture

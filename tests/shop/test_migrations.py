@@ -8,8 +8,8 @@ from sqlalchemy import inspect, text
 
 from shop.commands import upgrade_database
 from shop.extensions import db
-from tests.conftest import POSTGRES_URL
-from tests.shop.conftest import make_app
+from tests.postgres import POSTGRES_URL
+from tests.shop.apps import make_app
 
 
 def _empty(app) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from shop.portone import PortOneClient
-from tests.conftest import POSTGRES_URL
-from tests.shop.conftest import make_app
-from tests.shop.payflow import BUYER, SANDBOX, order_by_uid, pay
+from tests.postgres import POSTGRES_URL
+from tests.shop.actions import BUYER, SANDBOX, ShopActions
+from tests.shop.apps import make_app
 
 QUANTITY = 2
 
@@ -31,7 +31,7 @@ def place(shop) -> Placed:
         item = db.session.scalars(select(Product).where(Product.stock >= 10)).first()
         slug, stock = item.slug, item.stock
     shop.add_to_cart(slug, QUANTITY)
-    response = shop.post("/checkout", BUYER)
+    response = shop.checkout()
     assert response.status_code == 303
     with shop.app.app_context():
         order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
@@ -75,12 +75,12 @@ def sandbox_payment(app, imp_uid: str) -> dict:
 
 
 def test_callback_fulfils_the_order(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     response = callback(shop, query["imp_uid"])
     assert response.status_code == 200
     assert response.json == {"status": "paid", "redirect": f"/orders/{placed.token}"}
 
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.PAID
     assert order.imp_uid == query["imp_uid"]
     assert order.pay_method == "point"
@@ -96,7 +96,7 @@ def test_callback_fulfils_the_order(shop, placed):
 
 
 def test_every_door_again_and_again_fulfils_once(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, pay_with="card")
+    query = shop.pay(placed.merchant_uid, placed.amount, pay_with="card")
     imp_uid = query["imp_uid"]
     body = {"imp_uid": imp_uid, "merchant_uid": placed.merchant_uid, "status": "paid"}
     for _ in range(3):
@@ -108,7 +108,7 @@ def test_every_door_again_and_again_fulfils_once(shop, placed):
     assert [e.door for e in events(shop.app, "paid")] == ["webhook"]
     assert len(events(shop.app, "already_paid")) == 11
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
-    assert order_by_uid(shop.app, placed.merchant_uid).pay_method == "card"
+    assert shop.order(placed.merchant_uid).pay_method == "card"
 
 
 @pytest.mark.parametrize(
@@ -123,11 +123,9 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
         from shop.catalog.seed import seed_catalog
 
         seed_catalog()
-    from tests.shop.conftest import ShopActions
-
     shop = ShopActions(app, app.test_client())
     placed = place(shop)
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     body = {"imp_uid": query["imp_uid"]}
 
     doors = [
@@ -153,7 +151,7 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
     assert sorted(statuses) == [200] * 8 + [303] * 4
     assert len(events(app, "paid")) == 1
     assert len(events(app, "already_paid")) == len(doors) - 1
-    assert order_by_uid(app, placed.merchant_uid).status == OrderStatus.PAID
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PAID
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
 
 
@@ -163,38 +161,38 @@ def test_forged_imp_uid_changes_nothing(shop, placed):
     assert webhook(shop, {"imp_uid": "imp_123456789012", "status": "paid"}).json == {
         "outcome": "unknown_payment"
     }
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
     assert [e.outcome for e in events(shop.app)] == ["unknown_payment", "unknown_payment"]
 
 
 def test_foreign_payment_changes_nothing(shop, placed):
-    query = pay(shop.client, "another_shops_order_1", placed.amount)
+    query = shop.pay("another_shops_order_1", placed.amount)
     assert callback(shop, query["imp_uid"]).status_code == 404
     redirected = redirect_door(shop, query)
     assert redirected.headers["Location"].endswith("/cart/")
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
     assert shop.product(placed.slug).stock == placed.stock
 
 
 def test_webhook_body_that_lies_is_ignored(shop):
     declined = place(shop)
     other = place(shop)
-    query = pay(shop.client, declined.merchant_uid, declined.amount, decision="decline")
+    query = shop.pay(declined.merchant_uid, declined.amount, decision="decline")
     lie = {"imp_uid": query["imp_uid"], "merchant_uid": other.merchant_uid, "status": "paid"}
     assert webhook(shop, lie).json == {"outcome": "failed"}
-    assert order_by_uid(shop.app, declined.merchant_uid).status == OrderStatus.FAILED
-    assert order_by_uid(shop.app, other.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(declined.merchant_uid).status == OrderStatus.FAILED
+    assert shop.order(other.merchant_uid).status == OrderStatus.PENDING
     assert shop.product(declined.slug).stock == declined.stock
 
 
 def test_imp_success_true_is_not_believed(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
     query["imp_success"] = "true"
     query.pop("error_code", None)
     query.pop("error_msg", None)
     response = redirect_door(shop, query)
     assert response.headers["Location"].endswith(f"/orders/{placed.token}")
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.FAILED
+    assert shop.order(placed.merchant_uid).status == OrderStatus.FAILED
 
 
 def test_amount_that_differs_is_refunded_and_flagged(shop, placed):
@@ -206,10 +204,10 @@ def test_amount_that_differs_is_refunded_and_flagged(shop, placed):
         json={"merchant_uid": placed.merchant_uid, "amount": 100},
         headers={"Authorization": token},
     )
-    query = pay(shop.client, placed.merchant_uid, 100)
+    query = shop.pay(placed.merchant_uid, 100)
     assert callback(shop, query["imp_uid"]).json["status"] == OrderStatus.FORGERY
 
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.FORGERY
     payment = sandbox_payment(shop.app, query["imp_uid"])
     assert payment["status"] == "cancelled"
@@ -221,11 +219,11 @@ def test_amount_that_differs_is_refunded_and_flagged(shop, placed):
 
 
 def test_declined_payment_fails_and_retry_uses_a_new_merchant_uid(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
     assert query["imp_success"] == "false"
     response = redirect_door(shop, query)
     assert response.headers["Location"].endswith(f"/orders/{placed.token}")
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.FAILED
     assert "결제 승인이 거절되었습니다" in order.fail_reason
 
@@ -240,12 +238,12 @@ def test_declined_payment_fails_and_retry_uses_a_new_merchant_uid(shop, placed):
         assert retried.headers["Location"].endswith(f"/orders/{new.token}/pay")
         assert new.merchant_uid != placed.merchant_uid
         assert (new.amount, new.status) == (placed.amount, OrderStatus.PENDING)
-    query = pay(shop.client, new.merchant_uid, new.amount)
+    query = shop.pay(new.merchant_uid, new.amount)
     assert callback(shop, query["imp_uid"]).json["status"] == "paid"
 
 
 def test_buyer_cancel_goes_back_to_checkout_with_a_message(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="cancel")
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="cancel")
     response = redirect_door(shop, query)
     assert response.headers["Location"].endswith("/checkout")
     page = shop.client.get("/checkout").get_data(as_text=True)
@@ -267,11 +265,11 @@ def test_phone_redirect_without_a_payment_shows_the_error(shop, placed):
     assert response.headers["Location"].endswith(f"/orders/{placed.token}/pay")
     page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "사전 등록된 결제금액과 요청된 결제금액이 일치하지 않습니다." in page
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 def test_unreachable_portone_leaves_the_order_pending_until_rechecked(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     working = shop.app.extensions["portone"]
     shop.app.extensions["portone"] = PortOneClient("http://127.0.0.1:9", "k", "s", timeout=(0.5, 1))
     try:
@@ -291,14 +289,14 @@ def test_unreachable_portone_leaves_the_order_pending_until_rechecked(shop, plac
 
 
 def test_console_cancel_cancels_a_paid_order_and_returns_the_stock(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     callback(shop, query["imp_uid"])
     cancelled = shop.client.post(f"{SANDBOX}/_sandbox/payments/{query['imp_uid']}/cancel", json={})
     assert cancelled.status_code == 200
     assert webhook(shop, {"imp_uid": query["imp_uid"], "status": "cancelled"}).json == {
         "outcome": "cancelled"
     }
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.CANCELLED
+    assert shop.order(placed.merchant_uid).status == OrderStatus.CANCELLED
     assert shop.product(placed.slug).stock == placed.stock
     assert webhook(shop, {"imp_uid": query["imp_uid"]}).json == {"outcome": "no_change"}
     assert shop.product(placed.slug).stock == placed.stock
@@ -320,18 +318,18 @@ def test_a_json_body_that_is_not_an_object_is_refused(shop, placed, body):
         )
         assert response.status_code == 400
         assert response.json == {"error": "imp_uid is required."}
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 @pytest.mark.parametrize("imp_uid", [".", "..", "../..", "a/../..", "..%2F"])
 def test_an_imp_uid_of_dots_is_an_unknown_payment(shop, placed, imp_uid):
     assert webhook(shop, {"imp_uid": imp_uid}).json == {"outcome": "unknown_payment"}
     assert callback(shop, imp_uid).status_code == 404
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 def test_callback_needs_the_csrf_token(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     response = shop.client.post("/checkout/complete", json={"imp_uid": query["imp_uid"]})
     assert response.status_code == 400
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING

@@ -7,7 +7,7 @@ import requests
 from flask import Flask, Response
 
 from shop.portone import PortOneClient, PortOneError, PortOneNotFound, PortOneUnavailable
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 
 @pytest.fixture
