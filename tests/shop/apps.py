@@ -9,8 +9,9 @@ from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
 
-# An in-memory SQLite database lives in one connection, which every thread shares: fine for the
-# test client, wrong for a test whose requests run at once (it passes in_memory=False).
+# An in-memory SQLite database lives in one connection, which Flask-SQLAlchemy lets every thread
+# share: right for the test client, which runs requests in the test's thread, wrong for requests
+# at once or a live server, whose tests keep a file (in_memory=False).
 IN_MEMORY = "sqlite://"
 
 
