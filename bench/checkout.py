@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -30,6 +29,7 @@ from shop.catalog.seed import seed_catalog
 from shop.extensions import db
 from tests.browser import CHROMIUM_ARGS
 from tests.e2e.actions import fill_checkout, kakao_window
+from tests.sandbox_controls import control
 
 
 def count_calls(client, counter: collections.Counter) -> None:
@@ -48,9 +48,8 @@ def count_calls(client, counter: collections.Counter) -> None:
 def wait_for_webhooks(base: str, count: int) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        log = requests.get(f"{base}/portone-sandbox/_sandbox/webhooks", timeout=5).json()
-        deliveries = log.get("deliveries", log) if isinstance(log, dict) else log
-        if sum(1 for d in deliveries if d["result"] != "pending") >= count:
+        log = control("GET", f"{base}/portone-sandbox/_sandbox/webhooks").json()
+        if sum(1 for d in log["deliveries"] if d["result"] != "pending") >= count:
             return
         time.sleep(0.05)
     raise SystemExit("webhooks did not arrive")

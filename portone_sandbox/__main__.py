@@ -5,7 +5,7 @@ import os
 
 from werkzeug.serving import run_simple
 
-from portone_sandbox import DEFAULTS, create_app
+from portone_sandbox import create_app
 
 
 def main() -> None:
@@ -14,8 +14,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5001)
     parser.add_argument(
         "--database",
-        default=os.environ.get("SANDBOX_DATABASE_URL", DEFAULTS["SQLALCHEMY_DATABASE_URI"]),
-        help="SQLAlchemy URL of the sandbox's own database",
+        help="SQLAlchemy URL of the sandbox's own database (default: $SANDBOX_DATABASE_URL, "
+        "else instance/portone-sandbox.sqlite3 under the current directory)",
     )
     parser.add_argument(
         "--webhook-url",
@@ -23,10 +23,10 @@ def main() -> None:
         help="the console notification URL, used when a request names no notice_url",
     )
     args = parser.parse_args()
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": args.database, "SANDBOX_WEBHOOK_URL": args.webhook_url}
-    )
-    run_simple(args.host, args.port, app, threaded=True)
+    config = {"SANDBOX_WEBHOOK_URL": args.webhook_url}
+    if args.database:
+        config["SQLALCHEMY_DATABASE_URI"] = args.database
+    run_simple(args.host, args.port, create_app(config), threaded=True)
 
 
 if __name__ == "__main__":

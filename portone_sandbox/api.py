@@ -1,7 +1,7 @@
 """PortOne V1's REST API at its real paths: tokens, payments, prepare, cancel, billing keys, again.
 
 Every answer is PortOne's envelope ``{"code", "message", "response"}``; refusals are raised as
-``portone_sandbox.errors.ApiError`` and turned into that envelope here.
+``portone_sandbox.errors.ApiError``, which the app turns into that envelope.
 """
 
 import re
@@ -11,11 +11,10 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
 
 from portone_sandbox import billing, refunds, webhooks
 from portone_sandbox.errors import (
-    ApiError,
+    NO_PAYMENT,
     BadParameter,
     NotFound,
     PgRefused,
@@ -43,44 +42,11 @@ SORTINGS = {
     "-updated": Payment.updated_at.desc(),
     "updated": Payment.updated_at.asc(),
 }
-NO_PAYMENT = "존재하지 않는 결제정보입니다."
-# The REST API and the test controls: machine callers, who read every answer as an envelope.
-API_PREFIXES = ("/payments", "/subscribe/", "/users/", "/_sandbox/")
-PAGE_PREFIXES = ("/_sandbox/static/",)
-HTTP_MESSAGES = {
-    400: "요청을 해석할 수 없습니다.",
-    404: "요청하신 API를 찾을 수 없습니다.",
-    405: "지원하지 않는 요청 방식입니다.",
-    413: "요청 본문이 너무 큽니다.",
-    500: "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.",
-}
 
 
 def ok(response, status: int = 200):
     """PortOne's success envelope."""
     return jsonify(code=0, message=None, response=response), status
-
-
-@bp.errorhandler(ApiError)
-def refuse(error: ApiError):
-    return jsonify(code=error.code, message=error.message, response=None), error.status
-
-
-@bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    """Unknown paths and methods, malformed and oversized bodies under the API's own prefixes get
-    PortOne's envelope, so clients read them as refusals; the rest of the app keeps its plain
-    error pages."""
-    if not request.path.startswith(API_PREFIXES) or request.path.startswith(PAGE_PREFIXES):
-        return error.get_response()
-    message = HTTP_MESSAGES.get(error.code, error.name)
-    if error.description != type(error).description:
-        message = error.description
-    elif error.code == 404 and request.path.startswith("/payments/"):
-        message = NO_PAYMENT
-    code = 1 if error.code in (400, 413) else -1
-    headers = {key: value for key, value in error.get_headers() if key == "Allow"}
-    return jsonify(code=code, message=message, response=None), error.code, headers
 
 
 @bp.before_request
@@ -300,7 +266,8 @@ def again():
         raise BadParameter("카카오페이는 KRW 결제만 지원합니다.")
     buyer = {field: params.string(field, max_length=300) for field in billing.BUYER_FIELDS}
     custom_data = params.json_string("custom_data")
-    notice_urls = params.strings("notice_url", max_items=5)
+    notice_urls = params.urls("notice_url")
+    webhooks.check_allowed(notice_urls)
     key = db.session.get(BillingKey, customer_uid)
     if key is None:
         raise PgRefused("등록되지 않은 사용자입니다.")

@@ -2,10 +2,11 @@
 
 import json
 
-from flask import has_request_context, url_for
+from flask import url_for
 
 from portone_sandbox.errors import Refused
 from portone_sandbox.models import (
+    ALREADY_PAID_MSG,
     BillingKey,
     Payment,
     db,
@@ -20,7 +21,6 @@ from portone_sandbox.models import (
 # What PortOne reports as the user agent of a payment no browser took part in.
 API_USER_AGENT = "sorry_not_supported_anymore"
 DECLINED = "잔액이 부족합니다."
-ALREADY_PAID = "이미 결제가 이루어진 거래건입니다."
 BUYER_FIELDS = ("buyer_name", "buyer_email", "buyer_tel", "buyer_addr", "buyer_postcode")
 
 
@@ -32,16 +32,14 @@ def charge(
     buyer: dict | None = None,
     custom_data: str | None = None,
     notice_urls: list[str] | None = None,
-    usage: str = "payment",
 ) -> Payment:
     """Charge ``key`` and commit the Payment: ``paid``, or ``failed`` with a ``fail_reason`` when
-    the key declines charges. ``usage`` is the ``customer_uid_usage`` to record. A merchant_uid
-    that is paid already is refused."""
+    the key declines charges. A merchant_uid that is paid already is refused."""
     if merchant_uid_paid(merchant_uid):
-        raise Refused(ALREADY_PAID)
+        raise Refused(ALREADY_PAID_MSG)
     at = now()
     payment = Payment(
-        imp_uid=_unused_imp_uid(),
+        imp_uid=new_imp_uid(api=True),
         merchant_uid=merchant_uid,
         status="ready",
         amount=amount,
@@ -59,7 +57,7 @@ def charge(
         started_at=at,
         updated_at=at,
         customer_uid=key.customer_uid,
-        customer_uid_usage=usage,
+        customer_uid_usage="payment",
         notice_urls=json.dumps(notice_urls or []),
         **{field: (buyer or {}).get(field) for field in BUYER_FIELDS},
     )
@@ -82,23 +80,10 @@ def _approve(payment: Payment, at: int) -> None:
         payment,
         paid_at=at,
         apply_num=new_apply_num() if payment.pay_method == "card" else None,
-        receipt_url=_receipt_url(payment.imp_uid),
+        receipt_url=url_for("window.receipt", imp_uid=payment.imp_uid, _external=True),
     )
     if not paid:
         db.session.rollback()
-        payment.status, payment.failed_at, payment.fail_reason = "failed", at, ALREADY_PAID
+        payment.status, payment.failed_at, payment.fail_reason = "failed", at, ALREADY_PAID_MSG
     db.session.commit()
     db.session.refresh(payment)
-
-
-def _receipt_url(imp_uid: str) -> str | None:
-    if not has_request_context():
-        return None
-    return url_for("window.receipt", imp_uid=imp_uid, _external=True)
-
-
-def _unused_imp_uid() -> str:
-    while True:
-        imp_uid = new_imp_uid(api=True)
-        if db.session.get(Payment, imp_uid) is None:
-            return imp_uid

@@ -31,14 +31,13 @@ def now() -> int:
     return int(time.time()) + (int(row.value) if row else 0)
 
 
-def advance_clock(seconds: int) -> int:
+def advance_clock(seconds: int) -> None:
     row = db.session.get(Setting, "clock_offset")
     if row is None:
         row = Setting(key="clock_offset", value="0")
         db.session.add(row)
     row.value = str(int(row.value) + int(seconds))
     db.session.commit()
-    return int(row.value)
 
 
 class Token(db.Model):
@@ -305,6 +304,10 @@ class PaymentWindow(db.Model):
     request_id: Mapped[str] = mapped_column(String(64))
 
 
+# PortOne's refusal of a second payment for a merchant_uid, at the window and at ``again``.
+ALREADY_PAID_MSG = "이미 결제가 이루어진 거래건입니다."
+
+
 def merchant_uid_paid(merchant_uid: str) -> bool:
     """Whether a payment for ``merchant_uid`` is already paid: PortOne takes each order once."""
     return bool(
@@ -335,8 +338,14 @@ def mark_paid(payment: Payment, **values) -> bool:
 
 
 def new_imp_uid(api: bool = False) -> str:
-    """``imp_`` + 12 digits for window payments, ``imps_`` + 12 digits for API payments."""
-    return ("imps_" if api else "imp_") + "".join(secrets.choice("0123456789") for _ in range(12))
+    """An unused imp_uid: ``imp_`` + 12 digits for window payments, ``imps_`` + 12 digits for API
+    payments."""
+    while True:
+        imp_uid = ("imps_" if api else "imp_") + "".join(
+            secrets.choice("0123456789") for _ in range(12)
+        )
+        if db.session.get(Payment, imp_uid) is None:
+            return imp_uid
 
 
 def new_pg_tid() -> str:

@@ -1,17 +1,21 @@
 """Reading a request's parameters the way PortOne does: a JSON body or a form body (arrays as
-``name[]``), with the query string for GET and DELETE, and clear refusals for anything malformed."""
+``name[]``), with the query string for GET and DELETE, and clear refusals for anything malformed.
+The window reads the parameters of ``IMP.request_pay`` with the same getters."""
 
 import json
 import math
 import re
+from urllib.parse import urlsplit
 
 from flask import abort, request
 from werkzeug.datastructures import MultiDict
 
 from portone_sandbox.errors import BadParameter
 
-# Beyond this an amount cannot be a real KRW charge, and SQLite integers would overflow.
-MAX_AMOUNT = 9_007_199_254_740_991
+# The largest amount the sandbox's integer columns hold on every database (PostgreSQL's integer);
+# far beyond any Kakao Pay charge.
+MAX_AMOUNT = 2_147_483_647
+MAX_URL = 500
 FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)")
@@ -24,21 +28,27 @@ NUL_MESSAGE = "요청에 허용되지 않는 문자(U+0000)가 포함되어 있�
 
 def refuse_nul_characters() -> None:
     """Refuse U+0000 anywhere a request can carry text, before a query sees it: no PortOne
-    parameter holds one, and PostgreSQL cannot store it."""
-    texts = [request.path, request.get_data(cache=True).decode("utf-8", "replace")]
-    for source in (request.args, request.form):
-        for name, values in source.lists():
-            texts += [name, *values]
+    parameter holds one, and PostgreSQL cannot store it. The body is read within the app's
+    ``MAX_CONTENT_LENGTH``."""
+    texts = [request.path, *_texts(request.args)]
+    if request.mimetype in FORM_MIMETYPES:
+        texts += _texts(request.form)
+    else:
+        texts.append(request.get_data(cache=True).decode("utf-8", "replace"))
     if any(_NUL.search(text) for text in texts):
         abort(400, description=NUL_MESSAGE)
 
 
-class Params:
-    """The parameters of one API request, with typed, validated getters."""
+def _texts(pairs: MultiDict) -> list[str]:
+    return [text for name, values in pairs.lists() for text in (name, *values)]
 
-    def __init__(self, body: dict | MultiDict, query: MultiDict):
+
+class Params:
+    """The parameters of one request, with typed, validated getters that raise ``BadParameter``."""
+
+    def __init__(self, body: dict | MultiDict, query: MultiDict | None = None):
         self.body = body
-        self.query = query
+        self.query = query if query is not None else MultiDict()
 
     @classmethod
     def from_request(cls) -> "Params":
@@ -53,16 +63,16 @@ class Params:
                 return value
         return None
 
-    def has(self, name: str) -> bool:
-        return self.raw(name) is not None
-
-    def string(self, name: str, required: bool = False, max_length: int = 1000) -> str | None:
+    def string(
+        self, name: str, required: bool = False, max_length: int = 1000, numbers: bool = True
+    ) -> str | None:
+        """Text; a whole number sent instead counts as its digits unless ``numbers`` is off."""
         value = self.raw(name)
         if value is None:
             if required:
                 raise BadParameter(f"{name} 파라메터가 누락되었습니다.")
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if isinstance(value, bool) or not isinstance(value, str | int if numbers else str):
             raise BadParameter(f"{name} 파라메터는 문자열이어야 합니다.")
         value = str(value)
         if len(value) > max_length:
@@ -86,13 +96,18 @@ class Params:
             raise BadParameter(f"{name} 파라메터는 최대 {max_items}개까지 지정할 수 있습니다.")
         return list(dict.fromkeys(values))
 
-    def amount(self, name: str = "amount", required: bool = False) -> int | None:
-        """A KRW amount: a whole number of won, zero or more (numbers, or digit strings)."""
+    def amount(
+        self, name: str = "amount", required: bool = False, strings: bool = True
+    ) -> int | None:
+        """A KRW amount: a whole number of won, zero or more; digit strings too unless
+        ``strings`` is off."""
         value = self.raw(name)
         if value is None:
             if required:
                 raise BadParameter(f"{name} 파라메터가 누락되었습니다.")
             return None
+        if isinstance(value, str) and not strings:
+            raise BadParameter(f"{name} 파라메터는 문자열이 아닌 숫자여야 합니다.")
         number = _whole_number(name, value)
         if number < 0:
             raise BadParameter(f"{name} 파라메터는 0 이상이어야 합니다.")
@@ -130,6 +145,20 @@ class Params:
             return value
         return json.dumps(value, ensure_ascii=False)
 
+    def url(self, name: str, required: bool = False) -> str | None:
+        """An ``http`` or ``https`` address."""
+        value = self.string(name, required=required, max_length=MAX_URL)
+        if value is not None and not _is_web_url(value):
+            raise BadParameter(f"{name} 파라메터는 http 또는 https 주소여야 합니다.")
+        return value
+
+    def urls(self, name: str, max_items: int = 5) -> list[str]:
+        """One or more ``http`` or ``https`` addresses (a string, or an array of them)."""
+        values = self.strings(name, max_items=max_items)
+        if not all(len(value) <= MAX_URL and _is_web_url(value) for value in values):
+            raise BadParameter(f"{name} 파라메터는 http 또는 https 주소(또는 그 배열)여야 합니다.")
+        return values
+
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
         value = self.string(name) or default
         if value not in choices:
@@ -155,6 +184,14 @@ def _whole_number(name: str, value) -> int:
         if _DECIMAL.fullmatch(text):
             raise BadParameter(f"{name} 파라메터는 소수점 없는 정수여야 합니다.")
     raise BadParameter(f"{name} 파라메터는 숫자여야 합니다.")
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _read_body() -> dict | MultiDict:

@@ -2,8 +2,11 @@
 
 from sqlalchemy import case, select, update
 
-from portone_sandbox.errors import Refused
+from portone_sandbox import webhooks
+from portone_sandbox.errors import NO_PAYMENT, NotFound, Refused
 from portone_sandbox.models import Payment, PaymentCancel, db, new_cancellation_id, new_pg_tid, now
+
+CONSOLE_REASON = "관리자 콘솔에서 취소"
 
 
 def payment_to_cancel(imp_uid: str | None, merchant_uid: str | None) -> Payment:
@@ -81,3 +84,15 @@ def cancel(
     db.session.commit()
     db.session.refresh(payment)
     return refund
+
+
+def cancel_from_console(
+    imp_uid: str, amount: int | None = None, reason: str | None = None
+) -> tuple[Payment, PaymentCancel]:
+    """Cancel as the merchant would in PortOne's console: like the API, but always notifies."""
+    payment = db.session.get(Payment, imp_uid)
+    if payment is None:
+        raise NotFound(NO_PAYMENT)
+    refund = cancel(payment, amount=amount, reason=reason or CONSOLE_REASON)
+    webhooks.send(payment, status="cancelled", cancellation_id=refund.cancellation_id)
+    return payment, refund

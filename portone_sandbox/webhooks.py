@@ -3,17 +3,23 @@ background thread after the response that caused them, each delivery and its res
 
 Every thread works for one *generation* of the sandbox's state; a reset starts a new generation,
 and a thread of an older one drops its work instead of writing into the fresh state.
+
+Where they may go is the app's choice: anywhere, as PortOne sends them, or (when the sandbox runs
+inside a shop, whose buyers name the notice_url) only to the URLs ``SANDBOX_WEBHOOK_ALLOWED_URLS``
+lists, so a buyer cannot make the shop's process post to any address it can reach.
 """
 
 import json
 import threading
 import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import requests
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy import func, select
 
+from portone_sandbox.errors import BadParameter, Busy
 from portone_sandbox.models import Payment, WebhookDelivery, db, now
 
 RETRIES = 5
@@ -29,6 +35,7 @@ class _Outbox:
         self.generation = 0
         self.stop = threading.Event()
         self.in_flight = 0
+        self.waiting = 0
 
 
 _outboxes_lock = threading.Lock()
@@ -39,22 +46,46 @@ def _outbox(app: Flask) -> _Outbox:
         return app.extensions.setdefault("sandbox_webhooks", _Outbox())
 
 
-def send(
-    payment: Payment, status: str | None = None, cancellation_id: str | None = None
-) -> list[WebhookDelivery]:
+def check_allowed(urls: list[str]) -> None:
+    """Refuse notice_urls this sandbox may not post to.
+
+    With ``SANDBOX_WEBHOOK_ALLOWED_URLS`` unset (None) any URL goes, as with PortOne. Set, only
+    the URLs it lists may be named, and the console URL; an entry that is a path, such as
+    ``/portone/webhook``, means that path on the host the current request came to.
+    """
+    config = current_app.config
+    allowed = config["SANDBOX_WEBHOOK_ALLOWED_URLS"]
+    if allowed is None:
+        return
+    host = request.host_url.rstrip("/")
+    permitted = {_comparable(host + url if url.startswith("/") else url) for url in allowed}
+    if config["SANDBOX_WEBHOOK_URL"]:
+        permitted.add(_comparable(config["SANDBOX_WEBHOOK_URL"]))
+    for url in urls:
+        if _comparable(url) not in permitted:
+            raise BadParameter(f"notice_url({url})은 이 샌드박스가 웹훅을 보낼 수 없는 주소입니다.")
+
+
+def _comparable(url: str) -> tuple[str, str, str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query
+
+
+def send(payment: Payment, status: str | None = None, cancellation_id: str | None = None) -> None:
     """Notify the merchant about ``payment``. Call right after the commit that changed it.
 
     The body is ``{imp_uid, merchant_uid, status}`` (``status`` defaults to the payment's), plus
-    ``cancellation_id`` for a cancel. It goes to each of the payment's notice_urls, else to the
-    console URL (``SANDBOX_WEBHOOK_URL``), else nowhere. Returns the deliveries recorded, all
-    still pending: the posting happens on background threads.
+    ``cancellation_id`` for a cancel. It goes to each of the payment's notice_urls (checked by
+    ``check_allowed`` when the payment was made), else to the console URL
+    (``SANDBOX_WEBHOOK_URL``), else nowhere. Each delivery is recorded as pending; the posting
+    happens on background threads.
     """
     app = current_app._get_current_object()
     urls = payment.notice_url_list()
     if not urls and app.config["SANDBOX_WEBHOOK_URL"]:
         urls = [app.config["SANDBOX_WEBHOOK_URL"]]
     if not urls:
-        return []
+        return
     body = {
         "imp_uid": payment.imp_uid,
         "merchant_uid": payment.merchant_uid,
@@ -89,7 +120,6 @@ def send(
             name=f"sandbox-webhook-{delivery_id}",
             daemon=True,
         ).start()
-    return deliveries
 
 
 def _deliver(app, outbox, generation, stop, delivery_id, url, body, content_type) -> None:
@@ -175,9 +205,25 @@ def in_flight() -> int:
 
 def wait(finished: int = 0, idle: bool = False, timeout: float = 5.0) -> bool:
     """Block until at least ``finished`` deliveries have a final result and, with ``idle``, no
-    delivery thread is running; False if ``timeout`` seconds pass first."""
-    outbox = _outbox(current_app._get_current_object())
-    deadline = time.monotonic() + timeout
+    delivery thread is running; False if ``timeout`` seconds pass first.
+
+    Each waiter holds a worker, so at most ``SANDBOX_CONTROL_MAX_WAITERS`` wait at once; one more
+    is refused with ``Busy``.
+    """
+    app = current_app._get_current_object()
+    outbox = _outbox(app)
+    with outbox.changed:
+        if outbox.waiting >= app.config["SANDBOX_CONTROL_MAX_WAITERS"]:
+            raise Busy("이미 많은 요청이 기다리고 있습니다. 잠시 후 다시 시도해주세요.")
+        outbox.waiting += 1
+    try:
+        return _wait(outbox, finished, idle, time.monotonic() + timeout)
+    finally:
+        with outbox.changed:
+            outbox.waiting -= 1
+
+
+def _wait(outbox: _Outbox, finished: int, idle: bool, deadline: float) -> bool:
     with outbox.changed:
         while True:
             # End the read transaction so each check sees the threads' latest commits.

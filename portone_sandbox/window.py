@@ -4,21 +4,24 @@ The SDK never calls this server from the merchant's page. It submits the request
 frame laid over the page (PC) or into the page itself (phone). Everything after that happens on
 the sandbox's own origin: the window's frame hands the result back to the merchant page with
 ``postMessage``, or the phone's browser is redirected to ``m_redirect_url``.
+
+The window's secret, which every decision must carry, travels only in the bodies of the window's
+page and of its form posts, never in a URL (URLs are written to access logs).
 """
 
 import hmac
 import json
-import math
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import update
 
 from portone_sandbox import webhooks
+from portone_sandbox.errors import BadParameter
 from portone_sandbox.models import (
+    ALREADY_PAID_MSG,
     Payment,
     PaymentWindow,
     Prepared,
@@ -31,12 +34,12 @@ from portone_sandbox.models import (
     now,
     save_billing_key,
 )
+from portone_sandbox.params import Params
 
 bp = Blueprint("window", __name__)
 
 ONE_OFF_CID = "TC0ONETIME"
 SUBSCRIPTION_CID = "TCSUBSCRIP"
-KST = timezone(timedelta(hours=9), "KST")
 
 INVALID_PARAMETER = "F400"
 UNKNOWN_MERCHANT = "F401"
@@ -47,14 +50,11 @@ PG_DECLINED = "F0002"
 
 USER_CANCELLED_MSG = "사용자가 결제를 취소하셨습니다"
 PG_DECLINED_MSG = "[카카오페이] 결제 승인이 거절되었습니다. (잔액 또는 한도 부족)"
-ALREADY_PAID_MSG = "이미 결제가 이루어진 거래건입니다."
 
 # The same test the SDK makes to choose between the overlay and the full-page window.
 PHONE = re.compile(r"Android|iPhone|iPad|iPod|Mobile", re.IGNORECASE)
 ORIGIN = re.compile(r"https?://[^/?#\s]{1,280}")
 REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-MAX_AMOUNT = 2_147_483_647
-MAX_URL = 500
 MAX_NOTICE_URLS = 5
 TEXT_LIMITS = {
     "name": 200,
@@ -87,13 +87,15 @@ class Refusal(Exception):
 
 @bp.after_request
 def _harden(response):
-    """The window pages carry their secret in the URL: never leak it, never run foreign code."""
+    """The window's pages hold its secret and the buyer's details: kept from caches, referrers
+    and foreign code."""
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; base-uri 'none'; object-src 'none'"
         )
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -109,7 +111,11 @@ def sdk():
 
 @bp.post("/window/open")
 def open_window():
-    """Start a ``request_pay``: refuse it, or create the ``ready`` payment and show its window."""
+    """Start a ``request_pay``: refuse it, or create the ``ready`` payment and show its window.
+
+    The window is this response itself, not a redirect to it: a redirect's URL would have to
+    carry the window's secret.
+    """
     mode = request.form.get("mode", "")
     origin = request.form.get("origin", "")
     request_id = request.form.get("request_id", "")
@@ -120,22 +126,24 @@ def open_window():
     ):
         return _bad_request("결제창을 열 수 없는 요청입니다.")
     try:
-        params = json.loads(request.form.get("params", ""))
+        values = json.loads(request.form.get("params", ""))
     except (ValueError, RecursionError):
-        params = None
-    if not isinstance(params, dict):
+        values = None
+    if not isinstance(values, dict):
         return _bad_request("결제요청 파라메터가 올바르지 않습니다.")
+    params = Params(values)
 
     m_redirect_url = None
     if mode == "redirect":
-        m_redirect_url = params.get("m_redirect_url")
-        if not _is_web_url(m_redirect_url):
+        try:
+            m_redirect_url = params.url("m_redirect_url", required=True)
+        except BadParameter:
             return _bad_request("m_redirect_url은 http 또는 https 주소여야 합니다.")
     window = PaymentWindow(mode=mode, origin=origin, request_id=request_id)
-    merchant_uid = params.get("merchant_uid")
+    merchant_uid = values.get("merchant_uid")
     try:
         _check_merchant(request.form.get("imp_code"))
-        payment = _new_payment(params)
+        payment = _new_payment(params, m_redirect_url)
         _check_payable(payment)
     except Refusal as refusal:
         rsp = _refused(merchant_uid if isinstance(merchant_uid, str) else None, refusal)
@@ -145,15 +153,6 @@ def open_window():
     window.secret = secrets.token_urlsafe(32)
     db.session.add_all([payment, window])
     db.session.commit()
-    return redirect(url_for(".show", imp_uid=payment.imp_uid, key=window.secret), 303)
-
-
-@bp.get("/window/<imp_uid>")
-def show(imp_uid: str):
-    """The approval window while the payment is ``ready``; afterwards, its outcome."""
-    payment, window = _find(imp_uid, request.args.get("key"))
-    if payment.status != "ready":
-        return _answer(_response(payment), window, payment.m_redirect_url)
     return render_template(
         "window/window.html",
         payment=payment,
@@ -165,7 +164,7 @@ def show(imp_uid: str):
 @bp.post("/window/<imp_uid>")
 def decide(imp_uid: str):
     """The buyer's one decision: Approve, Decline or Cancel. Later posts get the first outcome."""
-    payment, window = _find(imp_uid, request.form.get("key"), forbidden=403)
+    payment, window = _find(imp_uid, request.form.get("key"))
     decision = request.form.get("decision")
     pay_with = request.form.get("pay_with", "point")
     if decision not in ("approve", "decline", "cancel") or pay_with not in ("point", "card"):
@@ -191,18 +190,6 @@ def receipt(imp_uid: str):
     )
 
 
-@bp.app_template_filter("kakao_won")
-def kakao_won(amount: int) -> str:
-    """An amount as Kakao Pay shows it: ``14,000원``."""
-    return f"{amount:,}원"
-
-
-@bp.app_template_filter("kst_time")
-def kst_time(timestamp: int) -> str:
-    """Unix seconds as Korean local time, the way Kakao Pay prints it on a receipt."""
-    return datetime.fromtimestamp(timestamp, KST).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _check_merchant(imp_code) -> None:
     if not imp_code:
         raise Refusal(
@@ -212,19 +199,25 @@ def _check_merchant(imp_code) -> None:
         raise Refusal(UNKNOWN_MERCHANT, f"등록되지 않은 가맹점 식별코드입니다. ({imp_code})")
 
 
-def _new_payment(params: dict) -> Payment:
+def _new_payment(params: Params, m_redirect_url: str | None) -> Payment:
     """The ``ready`` payment a ``request_pay`` asks for, refusing what PortOne would refuse."""
-    merchant_uid = params.get("merchant_uid")
-    if merchant_uid is None or merchant_uid == "":
-        raise Refusal(INVALID_PARAMETER, "merchant_uid는 필수 파라메터입니다.")
-    if not isinstance(merchant_uid, str) or len(merchant_uid) > 40:
-        raise Refusal(INVALID_PARAMETER, "merchant_uid는 40자 이하의 문자열이어야 합니다.")
-    amount = _amount(params.get("amount"))
-    customer_uid = _text(params, "customer_uid", 80)
-    if amount == 0 and not customer_uid:
-        raise Refusal(INVALID_PARAMETER, "결제금액은 0원보다 커야 합니다.")
-    if params.get("currency") not in (None, "", "KRW"):
-        raise Refusal(INVALID_PARAMETER, "카카오페이는 원화(KRW) 결제만 지원합니다.")
+    try:
+        merchant_uid = params.string("merchant_uid", required=True, max_length=40, numbers=False)
+        amount = params.amount(required=True, strings=False)
+        customer_uid = params.string("customer_uid", max_length=80)
+        if amount == 0 and not customer_uid:
+            raise BadParameter("결제금액은 0원보다 커야 합니다.")
+        if params.string("currency") not in (None, "KRW"):
+            raise BadParameter("카카오페이는 원화(KRW) 결제만 지원합니다.")
+        pg_id = _cid(params.string("pg"), bool(customer_uid))
+        notice_urls = params.urls("notice_url", max_items=MAX_NOTICE_URLS)
+        webhooks.check_allowed(notice_urls)
+        texts = {
+            field: params.string(field, max_length=limit) for field, limit in TEXT_LIMITS.items()
+        }
+        custom_data = params.json_string("custom_data")
+    except BadParameter as error:
+        raise Refusal(INVALID_PARAMETER, error.message) from error
     at = now()
     user_agent = request.user_agent.string
     return Payment(
@@ -237,88 +230,32 @@ def _new_payment(params: dict) -> Payment:
         pay_method="point",
         channel="mobile" if PHONE.search(user_agent) else "pc",
         pg_provider="kakaopay",
-        pg_id=_cid(params.get("pg"), bool(customer_uid)),
+        pg_id=pg_id,
         customer_uid=customer_uid,
         customer_uid_usage="issue" if customer_uid else None,
-        custom_data=_custom_data(params.get("custom_data")),
-        notice_urls=json.dumps(_notice_urls(params.get("notice_url"))),
-        m_redirect_url=params.get("m_redirect_url")
-        if _is_web_url(params.get("m_redirect_url"))
-        else None,
+        custom_data=custom_data,
+        notice_urls=json.dumps(notice_urls),
+        m_redirect_url=m_redirect_url,
         user_agent=user_agent[:400],
         started_at=at,
         updated_at=at,
-        **{field: _text(params, field, limit) for field, limit in TEXT_LIMITS.items()},
+        **texts,
     )
 
 
-def _amount(value) -> int:
-    if value is None:
-        raise Refusal(INVALID_PARAMETER, "amount는 필수 파라메터입니다.")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Refusal(INVALID_PARAMETER, "amount는 문자열이 아닌 숫자여야 합니다.")
-    if not math.isfinite(value) or value != int(value):
-        raise Refusal(INVALID_PARAMETER, "amount는 소수점 없는 정수여야 합니다.")
-    if not 0 <= value <= MAX_AMOUNT:
-        raise Refusal(INVALID_PARAMETER, "amount가 결제 가능한 범위를 벗어났습니다.")
-    return int(value)
-
-
-def _text(params: dict, field: str, limit: int) -> str | None:
-    value = params.get(field)
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise Refusal(INVALID_PARAMETER, f"{field}는 문자열이어야 합니다.")
-    if len(value) > limit:
-        raise Refusal(INVALID_PARAMETER, f"{field}는 {limit}자 이하여야 합니다.")
-    return value
-
-
-def _cid(pg, billing: bool) -> str:
+def _cid(pg: str | None, billing: bool) -> str:
     """The Kakao Pay CID for ``pg`` (``kakaopay``, ``kakaopay.{CID}`` or omitted)."""
     default = SUBSCRIPTION_CID if billing else ONE_OFF_CID
-    if pg is None or pg == "" or pg == "kakaopay":
+    if pg is None or pg == "kakaopay":
         return default
-    provider, _, cid = pg.partition(".") if isinstance(pg, str) else ("", "", "")
+    provider, _, cid = pg.partition(".")
     if provider != "kakaopay":
-        raise Refusal(INVALID_PARAMETER, f"설정되지 않은 PG사입니다. (pg: {pg})")
+        raise BadParameter(f"설정되지 않은 PG사입니다. (pg: {pg})")
     if cid not in (ONE_OFF_CID, SUBSCRIPTION_CID):
-        raise Refusal(INVALID_PARAMETER, f"등록되지 않은 카카오페이 CID입니다. ({cid})")
+        raise BadParameter(f"등록되지 않은 카카오페이 CID입니다. ({cid})")
     if billing and cid != SUBSCRIPTION_CID:
-        raise Refusal(
-            INVALID_PARAMETER, f"빌링키 발급에는 정기결제용 CID({SUBSCRIPTION_CID})가 필요합니다."
-        )
+        raise BadParameter(f"빌링키 발급에는 정기결제용 CID({SUBSCRIPTION_CID})가 필요합니다.")
     return cid
-
-
-def _custom_data(value) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _notice_urls(value) -> list[str]:
-    if value is None or value == "":
-        return []
-    urls = value if isinstance(value, list) else [value]
-    if len(urls) > MAX_NOTICE_URLS or not all(_is_web_url(url) for url in urls):
-        raise Refusal(
-            INVALID_PARAMETER, "notice_url은 http 또는 https 주소(또는 그 배열)여야 합니다."
-        )
-    return urls
-
-
-def _is_web_url(value) -> bool:
-    if not isinstance(value, str) or len(value) > MAX_URL:
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _check_payable(payment: Payment) -> None:
@@ -334,14 +271,14 @@ def _check_payable(payment: Payment) -> None:
         )
 
 
-def _find(imp_uid: str, key, forbidden: int = 404) -> tuple[Payment, PaymentWindow]:
+def _find(imp_uid: str, key) -> tuple[Payment, PaymentWindow]:
     """The payment and its window, for the holder of the window's secret only."""
     window = db.session.get(PaymentWindow, imp_uid)
     payment = db.session.get(Payment, imp_uid)
     if window is None or payment is None:
         abort(404)
     if not isinstance(key, str) or not hmac.compare_digest(key.encode(), window.secret.encode()):
-        abort(forbidden)
+        abort(403)
     return payment, window
 
 

@@ -3,7 +3,7 @@
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -15,6 +15,8 @@ def utcnow() -> datetime:
 
 class Product(db.Model):
     __tablename__ = "products"
+    # Stock is taken with ``UPDATE … WHERE stock >= quantity``; this is the database's backstop.
+    __table_args__ = (CheckConstraint("stock >= 0", name="stock_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -30,8 +32,15 @@ class OrderStatus:
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
-    # PortOne took a different amount than the order's: the payment was cancelled back.
+    # PortOne took a different amount than the order's (or part of it was refunded before the
+    # order was confirmed): the payment was cancelled back.
     FORGERY = "forgery"
+    # Paid after its stock ran out: the payment was cancelled back.
+    SOLD_OUT = "sold_out"
+    # Not paid within ORDER_PAYABLE_MINUTES: its prices are gone; a later payment is cancelled back.
+    EXPIRED = "expired"
+    # Tried again as a new order (``replaced_by``): a payment for it is cancelled back.
+    REPLACED = "replaced"
 
 
 class Order(db.Model):
@@ -58,15 +67,31 @@ class Order(db.Model):
     receipt_url: Mapped[str | None] = mapped_column(String(300))
     fail_reason: Mapped[str | None] = mapped_column(String(300))
     paid_at: Mapped[datetime | None]
+    # What PortOne has refunded of the payment that paid the order, in part or in full.
+    refunded_amount: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A payment made later than this is refunded: the order's prices are not kept forever.
+    payable_until: Mapped[datetime]
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    replaced_by: Mapped["Order | None"] = relationship(remote_side=[id])
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id"
     )
     events: Mapped[list["PaymentEvent"]] = relationship(
         back_populates="order", order_by="PaymentEvent.id"
     )
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the order's time to be paid has run out."""
+        return utcnow() > self.payable_until
+
+    @property
+    def net_amount(self) -> int:
+        """What the buyer has paid and kept paid: the amount less what was refunded."""
+        return self.amount - self.refunded_amount
 
 
 class OrderItem(db.Model):

@@ -7,11 +7,11 @@ Helpers live in modules beside this file (``tests/servers.py``, ``tests/browser.
 """
 
 import pytest
-import requests
 
 import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
 from tests.postgres import require_postgres
+from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
 
 
@@ -58,6 +58,5 @@ def sandbox_server(tmp_path_factory):
 @pytest.fixture
 def sandbox(sandbox_server):
     """The standalone sandbox, reset to an empty state for this test."""
-    response = requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5)
-    response.raise_for_status()
+    reset_sandbox(sandbox_server.url)
     return sandbox_server

@@ -20,7 +20,8 @@ class CheckoutForm(FlaskForm):
         validators=[
             DataRequired("Enter your phone number."),
             Regexp(
-                r"^0\d{1,2}-?\d{3,4}-?\d{4}$", message="Enter a phone number like 010-1234-5678."
+                r"^0[0-9]{1,2}-?[0-9]{3,4}-?[0-9]{4}$",
+                message="Enter a phone number like 010-1234-5678.",
             ),
         ],
     )
@@ -31,7 +32,7 @@ class CheckoutForm(FlaskForm):
         "Postcode",
         validators=[
             DataRequired("Enter your postcode."),
-            Regexp(r"^\d{5}$", message="Enter the 5-digit postcode."),
+            Regexp(r"^[0-9]{5}$", message="Enter the 5-digit postcode."),
         ],
     )
 

@@ -1,14 +1,20 @@
 """Creating orders: the server decides every amount, then registers it with PortOne."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import update
 
 from shop.cart import check_stock
 from shop.extensions import db
-from shop.models import Order, OrderItem
+from shop.models import Order, OrderItem, OrderStatus, utcnow
 from shop.portone import PortOneError, portone
 
 NAME_LIMIT = 40
+
+# An order that can be placed again as a new one, at the day's prices.
+RETRYABLE = (OrderStatus.FAILED, OrderStatus.EXPIRED)
 
 
 class OrderError(Exception):
@@ -33,7 +39,8 @@ def place_order(lines, buyer: dict) -> Order:
     """A pending order for ``lines`` at today's prices, its amount registered with PortOne.
 
     ``lines`` have ``product`` and ``quantity``. Raises ``OrderError`` (nothing saved) when
-    an item is out of stock or PortOne cannot take the amount.
+    an item is out of stock or PortOne cannot take the amount. The order can be paid for
+    ``ORDER_PAYABLE_MINUTES``; a payment after that is refunded.
     """
     if not lines:
         raise OrderError("Your cart is empty.")
@@ -47,6 +54,7 @@ def place_order(lines, buyer: dict) -> Order:
         name=order_name(lines),
         amount=sum(line.product.price * line.quantity for line in lines),
         currency="KRW",
+        payable_until=utcnow() + timedelta(minutes=current_app.config["ORDER_PAYABLE_MINUTES"]),
         items=[
             OrderItem(
                 product_id=line.product.id,
@@ -69,3 +77,27 @@ def place_order(lines, buyer: dict) -> Order:
             "Kakao Pay is not reachable right now. Nothing was charged; please try again."
         ) from exc
     return order
+
+
+def place_again(order: Order, lines, buyer: dict) -> Order | None:
+    """A new order for a failed or expired one, at today's prices; the old one is replaced.
+
+    A replaced order takes no payment (``sync_payment`` refunds one made from an old tab), so
+    the buyer cannot pay for both. Returns None, keeping nothing new, when ``order`` stopped
+    being retryable meanwhile: paid from another tab, or placed again by another click.
+    Raises ``OrderError`` as ``place_order`` does.
+    """
+    new_order = place_order(lines, buyer)
+    replaced = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status.in_(RETRYABLE))
+        .values(status=OrderStatus.REPLACED, replaced_by_id=new_order.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if replaced.rowcount == 1:
+        db.session.commit()
+        return new_order
+    # Never shown to anyone, so never paid: the prepared amount at PortOne is simply unused.
+    db.session.delete(new_order)
+    db.session.commit()
+    return None

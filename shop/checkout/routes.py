@@ -21,12 +21,22 @@ from sqlalchemy import select
 from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product, parse_quantity
 from shop.checkout import bp
 from shop.checkout.forms import CheckoutForm
-from shop.checkout.orders import OrderError, place_order
+from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
+from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
+from shop.checkout.window_errors import window_error
 from shop.extensions import csrf, db
 from shop.models import Order, OrderStatus, Product
 from shop.payments import sync_order, sync_payment
+from shop.portone import is_imp_uid
+from shop.urls import public_url
 
 USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
+NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
+# The one answer for a payment of no order, of another shop, or of an order placed elsewhere,
+# so a door tells a stranger nothing about an imp_uid or merchant_uid they copied.
+NOT_PLACED_HERE = (
+    "We can't show that payment here: an order is shown only in the browser that placed it."
+)
 
 
 # Checkout ------------------------------------------------------------------------------
@@ -61,7 +71,7 @@ def start():
     # The form body only: Flask-WTF would otherwise also read a JSON body or uploaded files as
     # the buyer's details, and choke on any that are not plain strings.
     formdata = request.form if request.method == "POST" else None
-    form = CheckoutForm(formdata=formdata, data=session.get("buyer"))
+    form = CheckoutForm(formdata=formdata, data=last_buyer(CheckoutForm.BUYER_FIELDS))
     if form.validate_on_submit():
         buyer = form.buyer()
         try:
@@ -69,7 +79,7 @@ def start():
         except OrderError as exc:
             flash(str(exc), "error")
             return _checkout_page(form, lines), 409
-        session["buyer"] = buyer
+        remember(order)
         session["checkout"] = {"order": order.token, "source": "buy_now" if buy_now else "cart"}
         return redirect(url_for("checkout.pay", token=order.token), 303)
     status = 400 if form.is_submitted() else 200
@@ -80,7 +90,9 @@ def start():
 def pay(token: str):
     """The payment step: the order as the server priced it, and the Kakao Pay button."""
     order = _order_or_404(token)
-    if order.status != OrderStatus.PENDING:
+    _expire_if_overdue(order)
+    # Still pending past its time only while PortOne cannot be asked: no payment to start then.
+    if order.status != OrderStatus.PENDING or order.overdue:
         return redirect(url_for("checkout.order", token=order.token))
     params = {
         "pg": "kakaopay",
@@ -93,8 +105,8 @@ def pay(token: str):
         "buyer_tel": order.buyer_tel,
         "buyer_addr": order.buyer_addr,
         "buyer_postcode": order.buyer_postcode,
-        "m_redirect_url": url_for("checkout.complete_mobile", _external=True),
-        "notice_url": url_for("checkout.webhook", _external=True),
+        "m_redirect_url": public_url("checkout.complete_mobile"),
+        "notice_url": public_url("checkout.webhook"),
     }
     return render_template(
         "checkout/pay.html",
@@ -114,12 +126,12 @@ def complete():
     """PC door: the page's callback posts ``imp_uid``; the answer says where to go next."""
     data = _json_object()
     imp_uid = data.get("imp_uid")
-    if not isinstance(imp_uid, str) or not imp_uid:
-        return jsonify(error="imp_uid is required."), 400
+    if problem := _imp_uid_problem(imp_uid):
+        return jsonify(error=problem), 400
     result = sync_payment(imp_uid, "callback")
-    order = result.order or _unconfirmed_order(result, data.get("merchant_uid"))
+    order = placed_here(result.order) or _unconfirmed_order(result, data.get("merchant_uid"))
     if order is None:
-        return jsonify(error="This payment does not belong to an order of this shop."), 404
+        return jsonify(error=NOT_PLACED_HERE), 404
     return jsonify(status=order.status, redirect=_next_url(order))
 
 
@@ -128,18 +140,19 @@ def complete_mobile():
     """Phone door: Kakao Pay sends the browser here. ``imp_success`` can lie: it is ignored."""
     imp_uid = request.args.get("imp_uid")
     if imp_uid:
+        if not is_imp_uid(imp_uid):
+            abort(400, description=NOT_AN_IMP_UID)
         result = sync_payment(imp_uid, "redirect")
-        order = result.order or _unconfirmed_order(result, request.args.get("merchant_uid"))
+        merchant_uid = request.args.get("merchant_uid")
+        order = placed_here(result.order) or _unconfirmed_order(result, merchant_uid)
         if order is not None:
             return redirect(_next_url(order), 303)
-        flash("That payment does not belong to an order of this shop.", "error")
+        flash(NOT_PLACED_HERE, "error")
         return redirect(url_for("cart.view"), 303)
 
     # No payment was created (the request was refused before the window opened).
-    order = db.session.scalar(
-        select(Order).where(Order.merchant_uid == request.args.get("merchant_uid", ""))
-    )
-    flash(request.args.get("error_msg") or "Kakao Pay could not start the payment.", "error")
+    order = placed_order(request.args.get("merchant_uid"))
+    flash(window_error(request.args.get("error_code")), "error")
     if order is None:
         return redirect(url_for("cart.view"), 303)
     return redirect(url_for("checkout.pay", token=order.token), 303)
@@ -151,10 +164,10 @@ def webhook():
     """PortOne's notification: unsigned, so only its ``imp_uid`` is used, to re-fetch."""
     data = _json_object() if request.is_json else request.form
     imp_uid = data.get("imp_uid")
-    if not isinstance(imp_uid, str) or not imp_uid:
-        return jsonify(error="imp_uid is required."), 400
+    if problem := _imp_uid_problem(imp_uid):
+        return jsonify(error=problem), 400
     result = sync_payment(imp_uid, "webhook")
-    if result.outcome == "unavailable":
+    if not result.settled:
         # A 5xx asks PortOne to send it again later.
         return jsonify(outcome=result.outcome), 503
     return jsonify(outcome=result.outcome)
@@ -166,6 +179,7 @@ def webhook():
 @bp.get("/orders/<token>")
 def order(token: str):
     order = _order_or_404(token)
+    _expire_if_overdue(order)
     checkout = session.get("checkout") or {}
     if order.status == OrderStatus.PAID and checkout.get("order") == order.token:
         _forget_checkout(checkout["source"])
@@ -183,9 +197,10 @@ def order_status(token: str):
 
 @bp.post("/orders/<token>/retry")
 def retry(token: str):
-    """A failed order, tried again as a new order with a new merchant_uid."""
+    """A failed or expired order, placed again as a new order at today's prices."""
     order = _order_or_404(token)
-    if order.status != OrderStatus.FAILED:
+    _expire_if_overdue(order)
+    if order.status not in RETRYABLE:
         return redirect(url_for("checkout.order", token=order.token), 303)
     lines = _order_lines(order)
     if not lines:
@@ -193,10 +208,13 @@ def retry(token: str):
         return redirect(url_for("checkout.order", token=order.token), 303)
     buyer = {name: getattr(order, name) for name in CheckoutForm.BUYER_FIELDS}
     try:
-        new_order = place_order(lines, buyer)
+        new_order = place_again(order, lines, buyer)
     except OrderError as exc:
         flash(str(exc), "error")
         return redirect(url_for("checkout.order", token=order.token), 303)
+    if new_order is None:
+        return redirect(url_for("checkout.order", token=order.token), 303)
+    remember(new_order)
     checkout = session.get("checkout") or {}
     if checkout.get("order") == order.token:
         session["checkout"] = {**checkout, "order": new_order.token}
@@ -219,20 +237,36 @@ def _next_url(order: Order) -> str:
     return url_for("checkout.order", token=order.token)
 
 
+def _expire_if_overdue(order: Order) -> None:
+    """A pending order whose time ran out is checked with PortOne once more, then expires."""
+    if order.status == OrderStatus.PENDING and order.overdue:
+        sync_order(order)
+
+
 def _json_object() -> dict:
     """The request's JSON body when it is an object; anything else counts as no fields at all."""
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else {}
 
 
+def _imp_uid_problem(imp_uid) -> str | None:
+    """Why a door cannot take ``imp_uid`` as a payment's id, or None when it can."""
+    if not isinstance(imp_uid, str) or not imp_uid:
+        return "imp_uid is required."
+    if not is_imp_uid(imp_uid):
+        return NOT_AN_IMP_UID
+    return None
+
+
 def _unconfirmed_order(result, merchant_uid) -> Order | None:
-    """While PortOne is unreachable, the browser's merchant_uid may pick the page to wait on.
+    """While PortOne is unreachable, the browser's merchant_uid may pick the page to wait on,
+    among the orders this session placed.
 
     Only for showing "still confirming": the order's state is not touched on its word.
     """
-    if result.outcome != "unavailable" or not isinstance(merchant_uid, str):
+    if result.outcome != "unavailable":
         return None
-    return db.session.scalar(select(Order).where(Order.merchant_uid == merchant_uid))
+    return placed_order(merchant_uid)
 
 
 def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> str:

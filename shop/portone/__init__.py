@@ -2,8 +2,15 @@
 
 from flask import current_app
 
-from shop.portone.client import PortOneClient, PortOneError, PortOneNotFound, PortOneUnavailable
+from shop.portone.client import (
+    InvalidIdentifier,
+    PortOneClient,
+    PortOneError,
+    PortOneNotFound,
+    PortOneUnavailable,
+)
 from shop.portone.embedded import EMBEDDED_BASE, embedded_session
+from shop.portone.ids import is_imp_uid
 
 
 def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> PortOneClient:
@@ -12,6 +19,7 @@ def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> P
         "api_key": config["PORTONE_API_KEY"],
         "api_secret": config["PORTONE_API_SECRET"],
         "timeout": tuple(config["PORTONE_TIMEOUT"]),
+        "breaker_cooldown": config["PORTONE_BREAKER_SECONDS"],
     }
     if sandbox_app is not None:
         return PortOneClient(
@@ -26,10 +34,12 @@ def portone() -> PortOneClient:
 
 
 __all__ = [
+    "InvalidIdentifier",
     "PortOneClient",
     "PortOneError",
     "PortOneNotFound",
     "PortOneUnavailable",
     "build_client",
+    "is_imp_uid",
     "portone",
 ]

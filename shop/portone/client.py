@@ -4,16 +4,36 @@ The same code talks to ``https://api.iamport.kr`` and to the sandbox. It keeps o
 token per process and reuses it until shortly before it expires, fetches a new one once when
 PortOne answers 401, gives every call a connect and a read timeout, and turns every refusal
 into a ``PortOneError`` that carries PortOne's HTTP status, ``code`` and ``message``.
+
+It sends only ids of PortOne's shape (``shop.portone.ids``), and hands on a payment only if it
+has the fields the shop relies on: anything else is a refusal, never a ``KeyError`` later.
+
+A slow or unreachable PortOne costs little: concurrent callers share one token fetch instead
+of queueing behind it, and once PortOne could not be reached a circuit breaker fails calls at
+once for a few seconds.
 """
 
 import threading
 import time
+from concurrent.futures import Future
 from typing import Any
 
 import requests
 
+from shop.portone.breaker import CircuitBreaker
+from shop.portone.ids import is_customer_uid, is_imp_uid, is_merchant_uid, is_payment_status
+
 # Renew this many seconds before PortOne's expiry, so a token never dies mid-request.
 TOKEN_MARGIN = 60
+
+# What a payment must carry, and of which type, for the shop to act on it.
+PAYMENT_FIELDS = {
+    "imp_uid": str,
+    "merchant_uid": str,
+    "status": str,
+    "amount": (int, float),
+    "currency": str,
+}
 
 
 class PortOneError(Exception):
@@ -37,6 +57,10 @@ class PortOneUnavailable(PortOneError):
     """PortOne could not be reached or answered nonsense: the outcome is unknown, try later."""
 
 
+class InvalidIdentifier(PortOneError):
+    """An id not of PortOne's shape: refused here, before any request is made."""
+
+
 class PortOneClient:
     def __init__(
         self,
@@ -44,38 +68,47 @@ class PortOneClient:
         api_key: str,
         api_secret: str,
         *,
-        timeout: tuple[float, float] = (3.05, 10.0),
+        timeout: tuple[float, float] = (2.0, 5.0),
+        breaker_cooldown: float = 5.0,
         session: requests.Session | None = None,
     ):
         self.api_base = api_base.rstrip("/")
         self._api_key = api_key
         self._api_secret = api_secret
         self.timeout = timeout
+        self.breaker = CircuitBreaker(breaker_cooldown)
         self.session = session or requests.Session()
         self._token: str | None = None
         self._token_deadline = 0.0
+        # The token fetch in flight, shared by every caller that needs a token meanwhile.
+        self._token_fetch: Future | None = None
         self._token_lock = threading.Lock()
 
     # Payments -------------------------------------------------------------------------
 
     def prepare(self, merchant_uid: str, amount: int) -> dict:
         """Register the amount PortOne must accept for ``merchant_uid``."""
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
         return self._call(
             "POST", "/payments/prepare", json={"merchant_uid": merchant_uid, "amount": amount}
         )
 
     def get_prepared(self, merchant_uid: str) -> dict:
-        return self._call("GET", f"/payments/prepare/{_segment(merchant_uid)}")
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
+        return self._call("GET", f"/payments/prepare/{merchant_uid}")
 
     def get_payment(self, imp_uid: str) -> dict:
-        return self._call("GET", f"/payments/{_segment(imp_uid)}")
+        _require("imp_uid", imp_uid, is_imp_uid)
+        return _payment(self._call("GET", f"/payments/{imp_uid}"), imp_uid=imp_uid)
 
     def find_payment(self, merchant_uid: str, status: str | None = None) -> dict:
         """The latest payment made for ``merchant_uid`` (optionally in ``status``)."""
-        path = f"/payments/find/{_segment(merchant_uid)}"
-        if status:
-            path += f"/{_segment(status)}"
-        return self._call("GET", path)
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
+        path = f"/payments/find/{merchant_uid}"
+        if status is not None:
+            _require("payment_status", status, is_payment_status)
+            path += f"/{status}"
+        return _payment(self._call("GET", path), merchant_uid=merchant_uid)
 
     def cancel_payment(
         self,
@@ -86,6 +119,7 @@ class PortOneClient:
         reason: str | None = None,
     ) -> dict:
         """Refund ``amount`` of the payment, or all that is left when ``amount`` is None."""
+        _require("imp_uid", imp_uid, is_imp_uid)
         body: dict[str, Any] = {"imp_uid": imp_uid}
         if amount is not None:
             body["amount"] = amount
@@ -93,20 +127,24 @@ class PortOneClient:
             body["checksum"] = checksum
         if reason:
             body["reason"] = reason
-        return self._call("POST", "/payments/cancel", json=body)
+        return _payment(self._call("POST", "/payments/cancel", json=body), imp_uid=imp_uid)
 
     # Billing keys ---------------------------------------------------------------------
 
     def get_customer(self, customer_uid: str) -> dict:
-        return self._call("GET", f"/subscribe/customers/{_segment(customer_uid)}")
+        _require("customer_uid", customer_uid, is_customer_uid)
+        return self._call("GET", f"/subscribe/customers/{customer_uid}")
 
     def delete_customer(self, customer_uid: str) -> dict:
-        return self._call("DELETE", f"/subscribe/customers/{_segment(customer_uid)}")
+        _require("customer_uid", customer_uid, is_customer_uid)
+        return self._call("DELETE", f"/subscribe/customers/{customer_uid}")
 
     def pay_again(
         self, customer_uid: str, merchant_uid: str, amount: int, name: str, **extra
     ) -> dict:
         """Charge a stored billing key. A declined charge is a Payment with status ``failed``."""
+        _require("customer_uid", customer_uid, is_customer_uid)
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
         body = {
             "customer_uid": customer_uid,
             "merchant_uid": merchant_uid,
@@ -114,43 +152,92 @@ class PortOneClient:
             "name": name,
             **extra,
         }
-        return self._call("POST", "/subscribe/payments/again", json=body)
+        answer = self._call("POST", "/subscribe/payments/again", json=body)
+        return _payment(answer, merchant_uid=merchant_uid)
 
     # Plumbing -------------------------------------------------------------------------
 
-    def access_token(self, *, renew: bool = False) -> str:
-        """The process's token: reused until ``TOKEN_MARGIN`` seconds before it expires."""
+    def access_token(self, *, replacing: str | None = None) -> str:
+        """The process's token: reused until ``TOKEN_MARGIN`` seconds before it expires.
+
+        ``replacing`` is a token PortOne has just refused: a new one is fetched, unless another
+        caller already replaced it. Callers that need a token while one is being fetched wait
+        for that fetch and share its token or its failure; the lock is never held across the
+        network.
+        """
         with self._token_lock:
-            if renew or self._token is None or time.monotonic() >= self._token_deadline:
-                auth = self._unwrap(
-                    self._send(
-                        "POST",
-                        "/users/getToken",
-                        json={"imp_key": self._api_key, "imp_secret": self._api_secret},
-                    )
-                )
-                lifetime = int(auth["expired_at"]) - int(auth["now"])
-                self._token = auth["access_token"]
-                self._token_deadline = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
-            return self._token
+            if (
+                self._token is not None
+                and self._token != replacing
+                and time.monotonic() < self._token_deadline
+            ):
+                return self._token
+            fetch = self._token_fetch
+            first = fetch is None
+            if first:
+                fetch = self._token_fetch = Future()
+        if first:
+            self._fetch_token(fetch)
+        return fetch.result()
+
+    def _fetch_token(self, fetch: Future) -> None:
+        """Ask PortOne for a token, keep it, and hand it (or the failure) to ``fetch``."""
+        try:
+            token, lifetime = self._request_token()
+        except BaseException as exc:
+            with self._token_lock:
+                self._token_fetch = None
+            fetch.set_exception(exc)
+            return
+        with self._token_lock:
+            self._token = token
+            self._token_deadline = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
+            self._token_fetch = None
+        fetch.set_result(token)
+
+    def _request_token(self) -> tuple[str, int]:
+        """``POST /users/getToken``: the token and its lifetime in seconds."""
+        auth = self._unwrap(
+            self._send(
+                "POST",
+                "/users/getToken",
+                json={"imp_key": self._api_key, "imp_secret": self._api_secret},
+            )
+        )
+        try:
+            token = auth["access_token"]
+            lifetime = int(auth["expired_at"]) - int(auth["now"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PortOneUnavailable("PortOne answered getToken without a token") from exc
+        if not isinstance(token, str) or not token:
+            raise PortOneUnavailable("PortOne answered getToken without a token")
+        return token, lifetime
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
-        response = self._send(method, path, token=self.access_token(), **kwargs)
+        token = self.access_token()
+        response = self._send(method, path, token=token, **kwargs)
         if response.status_code == 401:
             # Revoked or expired early on PortOne's side: one fresh token, one more try.
-            response = self._send(method, path, token=self.access_token(renew=True), **kwargs)
+            token = self.access_token(replacing=token)
+            response = self._send(method, path, token=token, **kwargs)
         return self._unwrap(response)
 
     def _send(
         self, method: str, path: str, token: str | None = None, **kwargs
     ) -> requests.Response:
+        retry_in = self.breaker.retry_in()
+        if retry_in:
+            raise PortOneUnavailable(f"PortOne unreachable; trying again in {retry_in:.1f} s")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            return self.session.request(
+            response = self.session.request(
                 method, self.api_base + path, headers=headers, timeout=self.timeout, **kwargs
             )
         except requests.RequestException as exc:
+            self.breaker.failed()
             raise PortOneUnavailable(f"PortOne unreachable: {exc.__class__.__name__}") from exc
+        self.breaker.succeeded()
+        return response
 
     @staticmethod
     def _unwrap(response: requests.Response) -> Any:
@@ -173,8 +260,23 @@ class PortOneClient:
         return body["response"]
 
 
-def _segment(value: str) -> str:
-    """One URL path segment: ids come from outside, so nothing in them may add a path."""
-    segment = requests.utils.quote(str(value), safe="")
-    # A bare "." or ".." would be resolved away by the URL library and name another endpoint.
-    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+def _require(name: str, value, fits) -> None:
+    if not fits(value):
+        raise InvalidIdentifier(f"{name} is not of PortOne's shape: {str(value)[:40]!r}")
+
+
+def _payment(answer: Any, **asked: str) -> dict:
+    """``answer`` if it is a payment with every field in ``PAYMENT_FIELDS`` and the ids asked for.
+
+    Anything else is a refusal: the shop must not act on half a payment, or on another one.
+    """
+    if not isinstance(answer, dict):
+        raise PortOneError("PortOne answered without a payment")
+    for name, kind in PAYMENT_FIELDS.items():
+        value = answer.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise PortOneError(f"PortOne answered a payment without a valid {name}")
+    for name, value in asked.items():
+        if answer[name] != value:
+            raise PortOneError(f"PortOne answered another payment: {name} {answer[name]!r}")
+    return answer

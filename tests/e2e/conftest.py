@@ -4,11 +4,11 @@ What the buyer does in the browser is in ``tests/e2e/actions.py``.
 """
 
 import pytest
-import requests
 
 from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
+from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
 
 
@@ -30,7 +30,7 @@ def shop_server(tmp_path_factory):
 @pytest.fixture
 def shop(shop_server):
     """The live shop with a freshly seeded catalog and an empty sandbox."""
-    requests.post(f"{shop_server.url}/portone-sandbox/_sandbox/reset", timeout=5).raise_for_status()
+    reset_sandbox(f"{shop_server.url}/portone-sandbox")
     with shop_server.app.app_context():
         db.drop_all()
         db.create_all()

@@ -2,13 +2,13 @@
 
 import re
 
-import requests
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from tests.e2e.actions import fill_checkout, kakao_window
+from tests.sandbox_controls import control
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
 PAID = "Thank you! Your order is paid."
@@ -49,9 +49,10 @@ def stock_of(shop, product_id: int) -> int:
 
 
 def wait_for_webhook(shop, imp_uid: str) -> dict:
-    response = requests.get(
+    response = control(
+        "GET",
         f"{shop.url}/portone-sandbox/_sandbox/webhooks",
-        params={"wait_for": 1, "timeout": 10},
+        params={"wait_for": 1, "timeout": 5},
         timeout=15,
     )
     [delivery] = [d for d in response.json()["deliveries"] if d["imp_uid"] == imp_uid]

@@ -2,10 +2,10 @@
 the sandbox's database, charges made with them, and a receiver that captures webhooks."""
 
 import pytest
-import requests
 
 from portone_sandbox import models
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
+from tests.sandbox_controls import control
 from tests.servers import LiveServer
 
 
@@ -53,8 +53,8 @@ def advance(sandbox):
     """Move the sandbox's clock forward."""
 
     def forward(seconds: int) -> None:
-        response = requests.post(
-            f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": seconds}, timeout=5
+        response = control(
+            "POST", f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": seconds}, timeout=5
         )
         assert response.status_code == 200, response.text
 
@@ -66,7 +66,7 @@ def webhook_log(sandbox):
     """The sandbox's delivery log; ``wait_for``/``idle`` long-poll until that state."""
 
     def log(**params) -> dict:
-        response = requests.get(f"{sandbox.url}/_sandbox/webhooks", params=params, timeout=40)
+        response = control("GET", f"{sandbox.url}/_sandbox/webhooks", params=params, timeout=15)
         assert response.status_code == 200, response.text
         return response.json()
 

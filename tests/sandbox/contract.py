@@ -2,12 +2,16 @@
 a webhook receiver."""
 
 import itertools
+import json
+import re
 import threading
 
 import requests
 from werkzeug.wrappers import Request, Response
 
 KEY = {"imp_key": "sandbox-key", "imp_secret": "sandbox-secret"}
+# Where a window's result page keeps the rsp it hands to the merchant page.
+RESULT = re.compile(r'<script type="application/json" id="imp-result">(.*?)</script>', re.S)
 _merchant_uids = itertools.count(1)
 
 
@@ -51,6 +55,12 @@ def ok(response: requests.Response, status: int = 200):
     assert body["code"] == 0, body
     assert body["message"] is None
     return body["response"]
+
+
+def rsp_in(page: str) -> dict | None:
+    """The rsp a window's result page hands to the merchant page; None on any other page."""
+    found = RESULT.search(page)
+    return json.loads(found.group(1)) if found else None
 
 
 def refused(response: requests.Response, status: int = 200, code: int = 1) -> str:

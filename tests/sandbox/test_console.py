@@ -1,17 +1,23 @@
-"""The dashboard and the ``/_sandbox/`` controls: reset, clock, console-style cancel."""
+"""The dashboard and its Cancel form, and what the ``/_sandbox/`` controls do: reset, clock,
+console-style cancel."""
 
+import re
 from urllib.parse import urljoin
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.sandbox.contract import ok, refused
+from tests.sandbox_controls import control
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def test_reset_forgets_everything(sandbox, api, charge):
     paid = charge()
     ok(api.post("/payments/prepare", json={"merchant_uid": "order_1", "amount": 1000}))
-    answer = requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5)
+    answer = control("POST", f"{sandbox.url}/_sandbox/reset", timeout=5)
     assert answer.status_code == 200
     assert answer.json()["reset"] is True
     assert api.get("/payments/status/all").status_code == 401
@@ -22,24 +28,24 @@ def test_reset_forgets_everything(sandbox, api, charge):
 
 
 def test_the_clock_advances_and_resets(sandbox):
-    before = requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()
+    before = control("GET", f"{sandbox.url}/_sandbox/clock", timeout=5).json()
     assert before["offset"] == 0
-    moved = requests.post(
-        f"{sandbox.url}/_sandbox/clock/advance", data={"seconds": "3600"}, timeout=5
+    moved = control(
+        "POST", f"{sandbox.url}/_sandbox/clock/advance", data={"seconds": "3600"}, timeout=5
     ).json()
     assert moved["offset"] == 3600
     assert moved["now"] >= before["now"] + 3600
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
-    assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["offset"] == 0
+    control("POST", f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    assert control("GET", f"{sandbox.url}/_sandbox/clock", timeout=5).json()["offset"] == 0
 
 
 @pytest.mark.parametrize("seconds", ["soon", -5, 1.5, [1]])
 def test_bad_clock_advances_are_400(sandbox, seconds):
-    response = requests.post(
-        f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": seconds}, timeout=5
+    response = control(
+        "POST", f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": seconds}, timeout=5
     )
     refused(response, status=400)
-    assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["offset"] == 0
+    assert control("GET", f"{sandbox.url}/_sandbox/clock", timeout=5).json()["offset"] == 0
 
 
 def test_dashboard_lists_payments_keys_and_cancel_history(sandbox, api, seed_key, charge):
@@ -57,52 +63,106 @@ def test_dashboard_lists_payments_keys_and_cancel_history(sandbox, api, seed_key
     assert "홍길동" in html
     assert "원두 &lt;b&gt;1kg&lt;/b&gt;" in html
     assert "<b>1kg</b>" not in html
-    assert f"/_sandbox/payments/{paid['imp_uid']}/cancel" in html
+    assert f"/console/payments/{paid['imp_uid']}/cancel" in html
     css = requests.get(f"{sandbox.url}/_sandbox/static/console.css", timeout=5)
     assert css.status_code == 200
 
 
+class Dashboard:
+    """A browser on the dashboard: its session cookie, and the Cancel forms the page shows."""
+
+    def __init__(self, sandbox):
+        self.url = sandbox.url
+        self.browser = requests.Session()
+
+    def cancel_form(self, imp_uid: str) -> tuple[str, dict]:
+        """The action and fields of the Cancel form for ``imp_uid``, read from the page."""
+        page = self.browser.get(f"{self.url}/", timeout=5).text
+        action = f"/console/payments/{imp_uid}/cancel"
+        assert f'action="{action}"' in page, page
+        return self.url + action, {"csrf_token": CSRF_FIELD.search(page).group(1)}
+
+    def cancel(self, imp_uid: str, origin: str | None = None, **changes):
+        """Press Cancel as a browser on ``origin`` (the dashboard's own by default) would."""
+        url, fields = self.cancel_form(imp_uid)
+        return self.browser.post(
+            url,
+            data={**fields, **changes},
+            headers={"Origin": origin or self.url},
+            allow_redirects=False,
+            timeout=5,
+        )
+
+
 def test_dashboard_cancel_button_cancels_and_redirects_back(sandbox, api, charge):
     paid = charge(amount=14000)
-    response = requests.post(
-        f"{sandbox.url}/_sandbox/payments/{paid['imp_uid']}/cancel",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        data="",
-        allow_redirects=False,
-        timeout=5,
-    )
-    assert response.status_code == 302
-    back = requests.get(urljoin(response.url, response.headers["Location"]), timeout=5)
+    dashboard = Dashboard(sandbox)
+    response = dashboard.cancel(paid["imp_uid"])
+    assert response.status_code == 303
+    back = dashboard.browser.get(urljoin(response.url, response.headers["Location"]), timeout=5)
     assert "14,000원 취소되었습니다" in back.text
     cancelled = ok(api.get(f"/payments/{paid['imp_uid']}"))
     assert (cancelled["status"], cancelled["cancel_amount"]) == ("cancelled", 14000)
-    assert f"/_sandbox/payments/{paid['imp_uid']}/cancel" not in back.text
+    assert f"/console/payments/{paid['imp_uid']}/cancel" not in back.text
 
 
 def test_dashboard_cancel_of_a_cancelled_payment_explains(sandbox, api, charge):
     paid = charge()
+    dashboard = Dashboard(sandbox)
+    url, fields = dashboard.cancel_form(paid["imp_uid"])
     ok(api.post("/payments/cancel", json={"imp_uid": paid["imp_uid"]}))
-    response = requests.post(
-        f"{sandbox.url}/_sandbox/payments/{paid['imp_uid']}/cancel",
-        data={"reason": "관리자 취소"},
-        timeout=5,
-    )
+    response = dashboard.browser.post(url, data=fields, headers={"Origin": sandbox.url}, timeout=5)
     assert response.status_code == 200
     assert "이미 전액취소된 주문입니다." in response.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "origin", "status"),
+    [
+        ({"csrf_token": ""}, None, 400),
+        ({"csrf_token": "forged"}, None, 400),
+        ({}, "https://attacker.example", 403),
+        ({}, "null", 403),
+    ],
+    ids=["no-token", "forged-token", "other-origin", "opaque-origin"],
+)
+def test_dashboard_cancel_needs_its_token_and_its_origin(
+    sandbox, api, charge, changes, origin, status
+):
+    paid = charge()
+    response = Dashboard(sandbox).cancel(paid["imp_uid"], origin, **changes)
+    assert response.status_code == status
+    assert ok(api.get(f"/payments/{paid['imp_uid']}"))["status"] == "paid"
+
+
+def test_a_token_from_another_browser_is_refused(sandbox, api, charge):
+    paid = charge()
+    url, fields = Dashboard(sandbox).cancel_form(paid["imp_uid"])
+    response = requests.post(url, data=fields, headers={"Origin": sandbox.url}, timeout=5)
+    assert response.status_code == 400
+    assert ok(api.get(f"/payments/{paid['imp_uid']}"))["status"] == "paid"
+
+
+def test_the_dashboard_cancel_button_in_a_browser(sandbox, charge, page):
+    paid = charge(amount=14000)
+    page.goto(f"{sandbox.url}/")
+    page.get_by_role("button", name=f"Cancel {paid['imp_uid']}").click()
+    expect(page.get_by_role("status")).to_contain_text("14,000원 취소되었습니다")
+    expect(page.get_by_role("button", name=f"Cancel {paid['imp_uid']}")).to_have_count(0)
 
 
 def test_console_cancel_by_json(sandbox, api, charge):
     paid = charge(amount=14000)
     url = f"{sandbox.url}/_sandbox/payments/{paid['imp_uid']}/cancel"
-    partial = ok(requests.post(url, json={"amount": 4000, "reason": "콘솔 부분취소"}, timeout=5))
+    partial = ok(control("POST", url, json={"amount": 4000, "reason": "콘솔 부분취소"}, timeout=5))
     assert (partial["status"], partial["cancel_amount"]) == ("paid", 4000)
     assert partial["cancel_history"][0]["reason"] == "콘솔 부분취소"
-    rest = ok(requests.post(url, json={}, timeout=5))
+    rest = ok(control("POST", url, json={}, timeout=5))
     assert (rest["status"], rest["cancel_amount"]) == ("cancelled", 14000)
-    assert refused(requests.post(url, json={}, timeout=5)) == "이미 전액취소된 주문입니다."
+    assert refused(control("POST", url, json={}, timeout=5)) == "이미 전액취소된 주문입니다."
     missing = f"{sandbox.url}/_sandbox/payments/imp_000000000000/cancel"
-    refused(requests.post(missing, json={}, timeout=5), status=404, code=-1)
-    refused(requests.post(url, json={"amount": "lots"}, timeout=5), status=400)
+    refused(control("POST", missing, json={}, timeout=5), status=404, code=-1)
+    refused(control("POST", url, json={"amount": "lots"}, timeout=5), status=400)
 
 
 def test_empty_dashboard(sandbox):

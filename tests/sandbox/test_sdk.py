@@ -12,6 +12,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 import portone_sandbox as sandbox_pkg
 from tests.sandbox.merchant_site import PortOneApi, create_app
+from tests.sandbox_controls import control
 from tests.servers import LiveServer
 
 IMP_UID = re.compile(r"imp_\d{12}")
@@ -141,7 +142,7 @@ def test_webhook_only_for_approval(shop, merchant_server, sandbox):
     kakao_pay(page).get_by_role("button", name="Approve").click()
     approved = callback_rsp(page)
 
-    log = requests.get(f"{sandbox.url}/_sandbox/webhooks?wait_for=1", timeout=10).json()
+    log = control("GET", f"{sandbox.url}/_sandbox/webhooks?wait_for=1", timeout=10).json()
     assert [(d["imp_uid"], d["status"], d["url"]) for d in log["deliveries"]] == [
         (approved["imp_uid"], "paid", notice)
     ]

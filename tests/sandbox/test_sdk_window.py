@@ -2,17 +2,21 @@
 decision posts, and what a page that is not the window's own cannot do."""
 
 import json
+import logging
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
+from tests.sandbox.contract import rsp_in
 from tests.sandbox.merchant_site import PortOneApi
+from tests.sandbox_controls import control
 
 MERCHANT = "http://merchant.example"
+DECISION_FORM = re.compile(r'<form method="post" action="([^"]+)" class="decision"')
+WINDOW_KEY = re.compile(r'<input type="hidden" name="key" value="([^"]+)">')
 DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"
-RESULT = re.compile(r'<script type="application/json" id="imp-result">(.*?)</script>', re.S)
 
 
 @pytest.fixture
@@ -40,12 +44,17 @@ def open_window(sandbox, params, mode="overlay", imp_code="imp00000000", **field
 
 
 def opened(sandbox, params, **kwargs) -> tuple[str, str]:
-    """Open a window that is expected to open: its imp_uid and its secret."""
+    """Open a window that is expected to open: its imp_uid and the secret its page holds."""
     response = open_window(sandbox, params, **kwargs)
-    assert response.status_code == 303, response.text
-    location = urlsplit(response.headers["Location"])
-    imp_uid = location.path.rsplit("/", 1)[1]
-    return imp_uid, parse_qs(location.query)["key"][0]
+    assert response.status_code == 200, response.text
+    return window_of(response.text)
+
+
+def window_of(page: str) -> tuple[str, str]:
+    """The imp_uid and the secret of the approval window ``page`` shows."""
+    action = DECISION_FORM.search(page)
+    assert action, page
+    return action.group(1).rsplit("/", 1)[1], WINDOW_KEY.search(page).group(1)
 
 
 def decide(sandbox, imp_uid, key, decision, **fields):
@@ -59,7 +68,9 @@ def decide(sandbox, imp_uid, key, decision, **fields):
 
 def rsp_of(response) -> dict:
     """The rsp a result page hands to the merchant page."""
-    return json.loads(RESULT.search(response.text).group(1))
+    rsp = rsp_in(response.text)
+    assert rsp is not None, response.text
+    return rsp
 
 
 ORDER = {"pg": "kakaopay", "merchant_uid": "order_http", "name": "Tea", "amount": 14000}
@@ -80,16 +91,35 @@ def test_a_decision_needs_the_windows_secret(sandbox, api):
     imp_uid, key = opened(sandbox, ORDER)
     assert decide(sandbox, imp_uid, "guessed", "approve").status_code == 403
     assert decide(sandbox, imp_uid, "", "approve").status_code == 403
-    assert requests.get(f"{sandbox.url}/window/{imp_uid}", timeout=5).status_code == 404
     assert api.payment(imp_uid)["status"] == "ready"
-    assert requests.get(f"{sandbox.url}/window/{imp_uid}?key={key}", timeout=5).status_code == 200
+    assert rsp_of(decide(sandbox, imp_uid, key, "approve"))["success"] is True
 
 
 def test_window_pages_keep_their_secret(sandbox):
-    imp_uid, key = opened(sandbox, ORDER)
-    page = requests.get(f"{sandbox.url}/window/{imp_uid}?key={key}", timeout=5)
+    page = open_window(sandbox, ORDER)
     assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Cache-Control"] == "no-store"
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_the_windows_secret_stays_out_of_urls_and_access_logs(sandbox, caplog):
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    # As a browser does: follow wherever the window sends it, then approve.
+    form = {
+        "imp_code": "imp00000000",
+        "params": json.dumps(ORDER),
+        "origin": MERCHANT,
+        "mode": "overlay",
+        "request_id": "0123456789abcdef",
+    }
+    page = requests.post(f"{sandbox.url}/window/open", data=form, timeout=5)
+    imp_uid, key = window_of(page.text)
+    assert rsp_of(decide(sandbox, imp_uid, key, "approve"))["success"] is True
+
+    assert all(key not in response.url for response in [*page.history, page])
+    logged = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert any("/window/open" in line for line in logged)
+    assert not [line for line in logged if key in line]
 
 
 def test_two_windows_for_one_order_pay_once(sandbox, api):
@@ -119,7 +149,7 @@ def test_reissuing_a_billing_key_replaces_it(sandbox, api):
     imp_uid, key = opened(sandbox, {**billing, "merchant_uid": "issue_1", "buyer_name": "Kim"})
     decide(sandbox, imp_uid, key, "approve")
     before = api.call("GET", "/subscribe/customers/cu_1")["response"]
-    requests.post(f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": 60}, timeout=5)
+    control("POST", f"{sandbox.url}/_sandbox/clock/advance", json={"seconds": 60}, timeout=5)
     imp_uid, key = opened(sandbox, {**billing, "merchant_uid": "issue_2", "buyer_name": "Lee"})
     decide(sandbox, imp_uid, key, "approve", pay_with="card")
     after = api.call("GET", "/subscribe/customers/cu_1")["response"]
@@ -179,8 +209,7 @@ def test_refusals_are_escaped(sandbox):
 
 
 def test_order_names_are_escaped(sandbox):
-    imp_uid, key = opened(sandbox, {**ORDER, "name": "<img src=x onerror=alert(1)>"})
-    page = requests.get(f"{sandbox.url}/window/{imp_uid}?key={key}", timeout=5).text
+    page = open_window(sandbox, {**ORDER, "name": "<img src=x onerror=alert(1)>"}).text
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 

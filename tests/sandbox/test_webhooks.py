@@ -4,9 +4,9 @@ delivery log, and a reset while one is in flight."""
 import socket
 
 import pytest
-import requests
 
-from tests.sandbox.contract import new_merchant_uid, ok
+from tests.sandbox.contract import new_merchant_uid, ok, refused
+from tests.sandbox_controls import control
 
 
 @pytest.fixture
@@ -127,8 +127,8 @@ def test_an_api_cancel_with_enable_webhook_notifies(
 
 def test_a_console_cancel_always_notifies(sandbox, api, customer, receiver, webhook_log):
     paid = again(api, customer, notice_url=receiver.url)
-    response = requests.post(
-        f"{sandbox.url}/_sandbox/payments/{paid['imp_uid']}/cancel", json={}, timeout=5
+    response = control(
+        "POST", f"{sandbox.url}/_sandbox/payments/{paid['imp_uid']}/cancel", json={}, timeout=5
     )
     cancelled = ok(response)
     assert (cancelled["status"], cancelled["cancel_amount"]) == ("cancelled", 9900)
@@ -198,13 +198,13 @@ def test_a_reset_during_a_delivery_leaves_no_stale_row(sandbox, api, customer, r
     receiver.open.clear()
     again(api, customer, notice_url=receiver.url)
     receiver.wait_for(1)
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    control("POST", f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
     api.renew()
-    log = requests.get(f"{sandbox.url}/_sandbox/webhooks", timeout=5).json()
+    log = control("GET", f"{sandbox.url}/_sandbox/webhooks", timeout=5).json()
     assert (log["deliveries"], log["in_flight"]) == ([], 1)
     receiver.open.set()
-    idle = requests.get(
-        f"{sandbox.url}/_sandbox/webhooks", params={"idle": "true"}, timeout=10
+    idle = control(
+        "GET", f"{sandbox.url}/_sandbox/webhooks", params={"idle": "true"}, timeout=10
     ).json()
     assert (idle["settled"], idle["in_flight"], idle["deliveries"]) == (True, 0, [])
 
@@ -216,5 +216,46 @@ def test_waiting_for_more_deliveries_than_come_times_out(webhook_log):
 
 @pytest.mark.parametrize("params", [{"wait_for": "x"}, {"timeout": "-1"}, {"idle": "sometimes"}])
 def test_bad_wait_parameters_are_400(sandbox, params):
-    response = requests.get(f"{sandbox.url}/_sandbox/webhooks", params=params, timeout=5)
+    response = control("GET", f"{sandbox.url}/_sandbox/webhooks", params=params, timeout=5)
     assert response.status_code == 400
+
+
+def test_the_standalone_sandbox_notifies_any_url_as_portone_does(sandbox, api, customer, receiver):
+    assert sandbox.app.config["SANDBOX_WEBHOOK_ALLOWED_URLS"] is None
+    paid = again(api, customer, notice_url=f"{receiver.url}/anywhere")
+    assert receiver.wait_for(1)[0]["json"]["imp_uid"] == paid["imp_uid"]
+
+
+def test_an_allow_list_refuses_every_other_notice_url(
+    sandbox, api, customer, receiver, monkeypatch, webhook_log
+):
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_WEBHOOK_ALLOWED_URLS", [receiver.url])
+    body = {
+        "customer_uid": customer,
+        "merchant_uid": new_merchant_uid(),
+        "amount": 9900,
+        "name": "정기결제",
+        "notice_url": [receiver.url, "http://127.0.0.1:6379/"],
+    }
+    message = refused(api.post("/subscribe/payments/again", json=body), status=400)
+    assert "http://127.0.0.1:6379/" in message
+    assert webhook_log()["deliveries"] == []
+
+    paid = again(api, customer, notice_url=receiver.url)
+    assert receiver.wait_for(1)[0]["json"]["imp_uid"] == paid["imp_uid"]
+
+
+def test_an_allowed_path_means_that_path_on_the_sandboxs_own_host(
+    sandbox, api, customer, monkeypatch
+):
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_WEBHOOK_ALLOWED_URLS", ["/portone/webhook"])
+    own = f"{sandbox.url}/portone/webhook"
+    again(api, customer, notice_url=own)
+    elsewhere = {
+        "customer_uid": customer,
+        "merchant_uid": new_merchant_uid(),
+        "amount": 9900,
+        "name": "정기결제",
+        "notice_url": "http://10.0.0.1/portone/webhook",
+    }
+    refused(api.post("/subscribe/payments/again", json=elsewhere), status=400)

@@ -19,10 +19,11 @@ def app(tmp_path) -> Flask:
 
 @pytest.fixture
 def app_factory(tmp_path_factory):
-    """Build a shop with other settings: ``app_factory(seed=False, PORTONE_MODE="live", ...)``."""
+    """Build a shop with other settings: ``app_factory(seed=False, PORTONE_MODE="live", ...)``;
+    ``in_memory=False`` keeps its tables in a file, as a live server's must be."""
 
-    def build(seed: bool = True, **config) -> Flask:
-        return make_app(tmp_path_factory.mktemp("shop"), seed, in_memory=True, **config)
+    def build(seed: bool = True, in_memory: bool = True, **config) -> Flask:
+        return make_app(tmp_path_factory.mktemp("shop"), seed, in_memory=in_memory, **config)
 
     return build
 

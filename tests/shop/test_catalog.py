@@ -114,6 +114,7 @@ def test_layout_has_nav_footer_and_sandbox_ribbon(client):
 def test_live_mode_has_no_sandbox_ribbon(app_factory):
     app = app_factory(
         PORTONE_MODE="live",
+        PUBLIC_BASE_URL="https://shop.example.com",
         PORTONE_IMP_CODE="imp12345678",
         PORTONE_API_KEY="live-key",
         PORTONE_API_SECRET="live-secret",

@@ -103,6 +103,11 @@ def test_empty_cart_goes_back_to_the_cart(client):
         ("buyer_tel", "12345", "Enter a phone number like 010-1234-5678."),
         ("buyer_addr", "", "Enter your delivery address."),
         ("buyer_postcode", "1234", "Enter the 5-digit postcode."),
+        # Digits of other scripts are digits to \d, but not a Korean phone number or postcode.
+        ("buyer_tel", "010-١٢٣٤-٥٦٧٨", "Enter a phone number like 010-1234-5678."),
+        ("buyer_tel", "0１０-１２３４-５６７８", "Enter a phone number like 010-1234-5678."),
+        ("buyer_postcode", "٠٦٢٣٦", "Enter the 5-digit postcode."),
+        ("buyer_postcode", "０６２３６", "Enter the 5-digit postcode."),
         ("buyer_name", "가" * 61, "Field cannot be longer than 60 characters."),
     ],
 )

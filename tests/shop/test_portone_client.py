@@ -6,8 +6,17 @@ import pytest
 import requests
 from flask import Flask, Response
 
-from shop.portone import PortOneClient, PortOneError, PortOneNotFound, PortOneUnavailable
+from shop.checkout.orders import new_merchant_uid
+from shop.portone import (
+    InvalidIdentifier,
+    PortOneClient,
+    PortOneError,
+    PortOneNotFound,
+    PortOneUnavailable,
+)
+from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
+from tests.shop import fake_portone
 
 
 @pytest.fixture
@@ -26,7 +35,7 @@ def test_token_is_fetched_once_and_reused(client):
 def test_new_token_once_after_a_401(client, sandbox):
     stale = client.access_token()
     # A reset forgets every token, as PortOne does when one is revoked.
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    reset_sandbox(sandbox.url)
     assert client.prepare("ord_after_401", 1000)["amount"] == 1000
     assert client.access_token() != stale
 
@@ -47,10 +56,107 @@ def test_unknown_payment_is_not_found(client):
     assert caught.value.code == -1
 
 
-@pytest.mark.parametrize("imp_uid", ["../users/getToken", ".", "..", "%2E%2E"])
-def test_path_segments_cannot_escape(client, imp_uid):
+class NoNetwork(requests.Session):
+    """Records each request the client tries to send, and sends none."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: list[str] = []
+
+    def request(self, method, url, *args, **kwargs):
+        self.sent.append(url)
+        raise requests.ConnectionError("this test has no network")
+
+
+# (method, arguments): each with an id PortOne never issues or takes, most of them a way into
+# another endpoint once PortOne's server decodes %2F.
+BAD_IDS = {
+    "status-endpoint": ("get_payment", "status/paid"),
+    "find-endpoint": ("get_payment", "find/ord_20261127_0123456789abcdef"),
+    "prepare-endpoint": ("cancel_payment", "prepare/ord_20261127_0123456789abcdef"),
+    "up-and-over": ("get_payment", "../users/getToken"),
+    "dot": ("get_payment", "."),
+    "dots": ("get_payment", ".."),
+    "encoded-dots": ("get_payment", "%2E%2E"),
+    "too-long": ("get_payment", "imp_" + "1" * 70_000),
+    "full-width-digits": ("get_payment", "imp_１２３４５６７８９０１２"),
+    "trailing-newline": ("get_payment", "imp_123456789012\n"),
+    "not-a-string": ("get_payment", 123456789012),
+    "merchant_uid-with-a-slash": ("find_payment", "ord_1/paid"),
+    "payment-status": ("find_payment", "ord_1", "paid/../.."),
+    "prepared-dots": ("get_prepared", ".."),
+    "merchant_uid-with-a-space": ("prepare", "ord 1", 1000),
+    "merchant_uid-of-41": ("prepare", "o" * 41, 1000),
+    "customer_uid-with-a-slash": ("get_customer", "cust_1/payments"),
+    "empty-customer_uid": ("delete_customer", ""),
+    "again-merchant_uid": ("pay_again", "cust_1", "find/ord_1", 1000, "Monthly tea"),
+    "customer_uid-of-81": ("pay_again", "c" * 81, "ord_1", 1000, "Monthly tea"),
+}
+
+
+@pytest.mark.parametrize("call", BAD_IDS.values(), ids=BAD_IDS.keys())
+def test_ids_not_of_portones_shape_never_leave_the_shop(call):
+    method, *args = call
+    network = NoNetwork()
+    client = PortOneClient("http://portone.invalid", "k", "s", session=network)
+    with pytest.raises(PortOneError) as caught:
+        getattr(client, method)(*args)
+    assert network.sent == []
+    assert isinstance(caught.value, InvalidIdentifier)
+
+
+@pytest.mark.parametrize("imp_uid", ["imp_123456789012", "imps_123456789012"])
+def test_payment_ids_as_portone_issues_them_are_sent(client, imp_uid):
     with pytest.raises(PortOneNotFound):
         client.get_payment(imp_uid)
+
+
+@pytest.mark.parametrize(
+    "merchant_uid", [new_merchant_uid(), "ORDER-2026-11-27.1", "shop:ord@1", "o" * 40]
+)
+def test_merchant_uids_a_merchant_would_choose_are_sent(client, merchant_uid):
+    assert client.prepare(merchant_uid, 1000)["merchant_uid"] == merchant_uid
+    assert client.get_prepared(merchant_uid)["amount"] == 1000
+
+
+@pytest.mark.parametrize("customer_uid", ["cust_1", "minji@example.com", "c" * 80])
+def test_customer_uids_a_merchant_would_choose_are_sent(client, customer_uid):
+    with pytest.raises(PortOneNotFound):
+        client.get_customer(customer_uid)
+
+
+PAYMENT = fake_portone.PAYMENT
+
+
+def _without(name: str) -> dict:
+    return {key: value for key, value in PAYMENT.items() if key != name}
+
+
+NOT_PAYMENTS = {
+    # What GET /payments/status/paid answers.
+    "a-page-of-payments": {"total": 0, "previous": 0, "next": 0, "list": []},
+    "nothing": None,
+    "a-list": [PAYMENT],
+    **{f"no-{name}": _without(name) for name in PAYMENT},
+    "amount-as-text": {**PAYMENT, "amount": "14000"},
+    "amount-as-true": {**PAYMENT, "amount": True},
+    "status-null": {**PAYMENT, "status": None},
+    "another-imp_uid": {**PAYMENT, "imp_uid": "imp_999999999999"},
+}
+
+
+@pytest.mark.parametrize("answer", NOT_PAYMENTS.values(), ids=NOT_PAYMENTS.keys())
+def test_a_payment_answer_without_its_fields_is_a_refusal(answer):
+    with fake_portone.answering(answer) as client, pytest.raises(PortOneError) as caught:
+        client.get_payment(PAYMENT["imp_uid"])
+    assert not isinstance(caught.value, PortOneUnavailable)
+
+
+def test_a_payment_of_another_merchant_uid_is_a_refusal():
+    with fake_portone.answering(PAYMENT) as client:
+        assert client.find_payment(PAYMENT["merchant_uid"]) == PAYMENT
+        with pytest.raises(PortOneError):
+            client.find_payment("ord_20261127_ffffffffffffffff")
 
 
 def test_wrong_credentials_are_refused(sandbox):

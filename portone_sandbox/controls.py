@@ -1,0 +1,88 @@
+"""The test controls under ``/_sandbox/``: reset, the clock, the webhook log, console-style cancel.
+
+They change or reveal all of the sandbox's state, so every call must carry the sandbox's API
+secret as ``Authorization: Bearer <SANDBOX_API_SECRET>``. A page on another site can neither know
+it nor send that header: it needs a CORS preflight, which the sandbox never grants.
+"""
+
+import secrets
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from portone_sandbox import refunds, webhooks
+from portone_sandbox.api import ok
+from portone_sandbox.errors import Unauthorized
+from portone_sandbox.models import Setting, WebhookDelivery, advance_clock, db, now
+from portone_sandbox.params import Params
+
+bp = Blueprint("controls", __name__, url_prefix="/_sandbox")
+
+MAX_ADVANCE = 10 * 365 * 86400
+
+
+@bp.before_request
+def require_secret():
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    expected = current_app.config["SANDBOX_API_SECRET"]
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        secret.strip().encode(), expected.encode()
+    ):
+        raise Unauthorized("테스트 제어 요청에는 Authorization: Bearer <API secret>이 필요합니다.")
+
+
+@bp.post("/reset")
+def reset():
+    """Forget everything: payments, keys, tokens, deliveries (in flight too), the clock."""
+    with webhooks.resetting():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    return jsonify(reset=True, now=now())
+
+
+@bp.get("/clock")
+def clock():
+    return jsonify(_clock())
+
+
+@bp.post("/clock/advance")
+def clock_advance():
+    """Move the sandbox's clock forward by ``seconds`` (tokens expire, schedules fall due)."""
+    seconds = Params.from_request().integer("seconds", 0, minimum=0, maximum=MAX_ADVANCE)
+    advance_clock(seconds)
+    return jsonify(_clock())
+
+
+@bp.get("/webhooks")
+def deliveries():
+    """The delivery log, oldest first. ``wait_for=N`` waits until N deliveries have a final
+    result, ``idle=true`` until no delivery is in flight, each for ``timeout`` seconds (5 by
+    default) and never longer than ``SANDBOX_CONTROL_MAX_WAIT``."""
+    params = Params.from_request()
+    wanted = params.integer("wait_for", 0)
+    idle = params.boolean("idle")
+    longest = current_app.config["SANDBOX_CONTROL_MAX_WAIT"]
+    timeout = min(params.integer("timeout", 5, minimum=0), longest)
+    settled = webhooks.wait(wanted, idle, timeout) if wanted or idle else True
+    log = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    return jsonify(
+        settled=settled,
+        in_flight=webhooks.in_flight(),
+        deliveries=[delivery.to_api() for delivery in log],
+    )
+
+
+@bp.post("/payments/<imp_uid>/cancel")
+def cancel(imp_uid: str):
+    """Cancel all or part of a payment as PortOne's console does (it always notifies)."""
+    params = Params.from_request()
+    amount = params.amount()
+    reason = params.string("reason", max_length=300)
+    payment, _ = refunds.cancel_from_console(imp_uid, amount, reason)
+    return ok(payment.to_api())
+
+
+def _clock() -> dict:
+    offset = db.session.get(Setting, "clock_offset")
+    return {"now": now(), "offset": int(offset.value) if offset else 0}

@@ -1,0 +1,21 @@
+"""What the shop tells the buyer when Kakao Pay's window reports an error, by its ``error_code``.
+
+On a phone the error comes back in the redirect's query string, which anyone can write: its
+``error_msg`` is never shown as the shop's words. Codes as PortOne's window gives them.
+"""
+
+MESSAGES = {
+    "F0001": "You cancelled the Kakao Pay payment. Nothing was charged.",
+    "F0002": "Kakao Pay did not approve the payment. Nothing was charged.",
+    "F400": "Kakao Pay could not start: the payment request was incomplete. Please try again.",
+    "F401": "Kakao Pay is not set up for this shop. Nothing was charged.",
+    "F1002": "This order has already been paid.",
+    "F1003": "The amount did not match this order, so Kakao Pay did not open. Nothing was charged.",
+    "F1004": "A Kakao Pay window is already open. Finish or close it first.",
+}
+UNKNOWN = "Kakao Pay could not start the payment. Nothing was charged."
+
+
+def window_error(error_code) -> str:
+    """The shop's own text for ``error_code``; a general one for a code it does not know."""
+    return MESSAGES.get(error_code, UNKNOWN) if isinstance(error_code, str) else UNKNOWN

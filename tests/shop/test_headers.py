@@ -1,0 +1,116 @@
+"""Security headers on every response of the shop, and none of them on the mounted sandbox's
+pages, which the shop's payment page must be able to frame."""
+
+import json
+import secrets
+
+import pytest
+
+from shop.catalog.seed import PRODUCTS
+from tests.shop.actions import BUYER, PHONE_UA, SANDBOX
+
+
+def policy(response) -> dict[str, list[str]]:
+    """The Content-Security-Policy as {directive: [sources]}."""
+    header = response.headers["Content-Security-Policy"]
+    directives = [part.split() for part in header.split(";") if part.strip()]
+    return {name: sources for name, *sources in directives}
+
+
+def assert_shop_headers(response, portone: list[str]) -> None:
+    csp = policy(response)
+    assert csp["default-src"] == ["'self'"]
+    for directive in ("script-src", "style-src", "frame-src", "connect-src", "form-action"):
+        assert csp[directive] == ["'self'", *portone], directive
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.fixture
+def order_token(shop) -> str:
+    """An order placed by this client, whose cart still holds its product."""
+    shop.add_to_cart(PRODUCTS[0]["slug"])
+    placed = shop.post("/checkout", BUYER)
+    assert placed.status_code == 303
+    return placed.headers["Location"].split("/")[2]
+
+
+def every_request(app, token: str):
+    """(method, path) for every route of the shop, each method it answers."""
+    values = {"slug": PRODUCTS[0]["slug"], "token": token, "filename": "css/shop.css"}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(SANDBOX):
+            continue
+        # A new kind of path argument needs a value above: fail rather than skip the route.
+        path = rule.build({name: values[name] for name in rule.arguments})[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield method, path
+    yield "GET", "/no-such-page"
+
+
+def test_every_shop_response_carries_the_security_headers(app, client, order_token):
+    requests = list(every_request(app, order_token))
+    assert len(requests) >= 16
+    for method, path in requests:
+        response = client.open(path, method=method)
+        assert response.status_code < 500, (method, path)
+        assert_shop_headers(response, portone=[])
+        assert "Strict-Transport-Security" not in response.headers
+        # An embedded sandbox: its scripts and window come from the shop's own origin.
+
+
+def test_a_separate_sandbox_is_the_one_other_origin_allowed(app_factory):
+    app = app_factory(PORTONE_API_BASE="http://127.0.0.1:5001")
+    assert_shop_headers(app.test_client().get("/"), portone=["http://127.0.0.1:5001"])
+
+
+def test_live_mode_allows_portone_and_asks_for_https(app_factory):
+    app = app_factory(
+        PORTONE_MODE="live",
+        SECRET_KEY="a-real-secret",
+        PUBLIC_BASE_URL="https://shop.example.com",
+        PORTONE_IMP_CODE="imp12345678",
+        PORTONE_API_KEY="live-key",
+        PORTONE_API_SECRET="live-secret",
+    )
+    client = app.test_client()
+    for path in ("/", "/no-such-page"):
+        response = client.get(path, base_url="https://shop.example.com")
+        assert_shop_headers(response, portone=["https://cdn.iamport.kr", "https://*.iamport.kr"])
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_the_payment_page_has_no_inline_script_or_handler(client, order_token):
+    """A strict policy blocks inline code: everything that runs comes from a file."""
+    page = client.get(f"/orders/{order_token}/pay").get_data(as_text=True)
+    assert "checkout.js" in page
+    for tag in page.split("<script")[1:]:
+        opening = tag.partition(">")[0]
+        assert "src=" in opening or 'type="application/json"' in opening, tag
+    assert " onclick=" not in page
+    assert " style=" not in page
+
+
+def test_the_sandboxs_window_stays_frameable(client):
+    """The Kakao Pay window is the mounted sandbox's page in a frame of the payment page."""
+    opened = client.post(
+        f"{SANDBOX}/window/open",
+        data={
+            "mode": "overlay",
+            "origin": "http://localhost",
+            "request_id": secrets.token_hex(8),
+            "imp_code": "imp00000000",
+            "params": json.dumps(
+                {"pg": "kakaopay", "merchant_uid": "ord_frame_1", "name": "차", "amount": 1000}
+            ),
+        },
+        headers={"User-Agent": PHONE_UA},
+        follow_redirects=True,
+    )
+    assert opened.status_code == 200
+    assert "Approve" in opened.get_data(as_text=True)
+    assert "frame-ancestors 'none'" not in opened.headers.get("Content-Security-Policy", "")
+    assert opened.headers.get("X-Frame-Options") is None
