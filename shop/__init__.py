@@ -70,17 +70,20 @@ def configure_logger(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from shop.extensions import csrf, db, migrate
+    from shop.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     # render_as_batch lets SQLite alter tables (it cannot drop or change columns in place).
     migrate.init_app(app, db, directory=str(project_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from shop.account import bp as account_bp
     from shop.cart import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.checkout import bp as checkout_bp
@@ -88,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
+    app.register_blueprint(account_bp)
 
     from shop.format import register_filters
 

@@ -38,6 +38,9 @@ ENV_NAMES = (
     "PORTONE_WEBHOOK_URL",
     "PORTONE_WEBHOOK_CONTENT_TYPE",
     "SANDBOX_DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS",
 )
 
 # The PortOne settings whose values in sandbox mode can only be the sandbox's own.
@@ -90,6 +93,11 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
+        # Flask-Limiter's counters: per process by default; "redis://host:6379/0" shares them.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Failed log-ins allowed for one account from one address, and from one address in all.
+        "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
+        "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
     }
 
 

@@ -1,5 +1,8 @@
 """Extension objects, created once here and bound to the app in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -23,3 +26,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 migrate = Migrate()
+login_manager = LoginManager()
+# No default limits: only the routes that name a limit are limited. Storage from the
+# RATELIMIT_STORAGE_URI setting (memory by default, Redis for several processes).
+limiter = Limiter(key_func=get_remote_address)

@@ -3,7 +3,16 @@
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -74,6 +83,8 @@ class Order(db.Model):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The account that placed the order; None for a guest's.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     replaced_by: Mapped["Order | None"] = relationship(remote_side=[id])
     items: Mapped[list["OrderItem"]] = relationship(
@@ -129,3 +140,78 @@ class PaymentEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order | None] = relationship(back_populates="events")
+
+
+def new_customer_uid() -> str:
+    """A billing key's name at PortOne: unguessable, so no one can charge or replace it by name."""
+    return f"cu_{secrets.token_urlsafe(24)}"
+
+
+class User(UserMixin, db.Model):
+    """An account: sign-in, the saved delivery details, and its saved Kakao Pay."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    # The customer_uid the next Kakao Pay window registers a key under. It is fresh for every
+    # key, so a replacement never overwrites the key in use before the new one is verified.
+    next_customer_uid: Mapped[str] = mapped_column(
+        String(80), unique=True, default=new_customer_uid
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    billing_keys: Mapped[list["BillingKey"]] = relationship(
+        back_populates="user", order_by="BillingKey.id"
+    )
+
+    @property
+    def billing_key(self) -> "BillingKey | None":
+        """The saved Kakao Pay that one-click buying charges."""
+        return next((key for key in self.billing_keys if not key.replaced), None)
+
+    @property
+    def replaced_keys(self) -> list["BillingKey"]:
+        """Keys replaced by a newer one that PortOne has not yet confirmed deleting."""
+        return [key for key in self.billing_keys if key.replaced]
+
+    def has_delivery_details(self) -> bool:
+        return bool(self.phone and self.address and self.postcode)
+
+    def buyer(self) -> dict:
+        """The account's details as an order's (and PortOne's) ``buyer_*`` fields."""
+        return {
+            "buyer_name": self.name,
+            "buyer_email": self.email,
+            "buyer_tel": self.phone or "",
+            "buyer_addr": self.address or "",
+            "buyer_postcode": self.postcode or "",
+        }
+
+
+class BillingKey(db.Model):
+    """A Kakao Pay billing key as PortOne described it (``GET /subscribe/customers/{uid}``).
+
+    The key itself stays at PortOne; the shop keeps its ``customer_uid`` and what PortOne shows
+    of it: the provider, the card's name and masked number (none for KakaoMoney), and dates.
+    """
+
+    __tablename__ = "billing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_uid: Mapped[str] = mapped_column(String(80), unique=True)
+    pg_provider: Mapped[str] = mapped_column(String(20))
+    card_name: Mapped[str | None] = mapped_column(String(40))
+    card_number: Mapped[str | None] = mapped_column(String(40))
+    inserted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Superseded by a newer key, and still to be deleted at PortOne.
+    replaced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(back_populates="billing_keys")

@@ -11,6 +11,8 @@ order to paid, which takes the stock in the same transaction), it is the order's
 already, or it is refunded at PortOne, because the order cannot take it: wrong or partly
 refunded amount, too late, sold out, or an order that is closed to payments. A refund is asked
 for after the order's new state is committed, so no row stays locked while PortOne answers.
+A charge of a saved Kakao Pay (``POST /subscribe/payments/again``) comes through here too, as
+the door ``again``.
 """
 
 import logging

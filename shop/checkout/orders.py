@@ -35,11 +35,15 @@ def order_name(lines) -> str:
     return first + suffix
 
 
-def place_order(lines, buyer: dict) -> Order:
+def place_order(
+    lines, buyer: dict, *, user_id: int | None = None, merchant_uid: str | None = None
+) -> Order:
     """A pending order for ``lines`` at today's prices, its amount registered with PortOne.
 
-    ``lines`` have ``product`` and ``quantity``. Raises ``OrderError`` (nothing saved) when
-    an item is out of stock or PortOne cannot take the amount. The order can be paid for
+    ``lines`` have ``product`` and ``quantity``. ``user_id`` is the account placing it (None for
+    a guest); ``merchant_uid`` one the caller derived (else a new one): an order with it
+    already there raises ``IntegrityError``. Raises ``OrderError`` (nothing saved) when an item
+    is out of stock or PortOne cannot take the amount. The order can be paid for
     ``ORDER_PAYABLE_MINUTES``; a payment after that is refunded.
     """
     if not lines:
@@ -50,7 +54,8 @@ def place_order(lines, buyer: dict) -> Order:
         except ValueError as exc:
             raise OrderError(str(exc)) from exc
     order = Order(
-        merchant_uid=new_merchant_uid(),
+        merchant_uid=merchant_uid or new_merchant_uid(),
+        user_id=user_id,
         name=order_name(lines),
         amount=sum(line.product.price * line.quantity for line in lines),
         currency="KRW",
@@ -87,7 +92,7 @@ def place_again(order: Order, lines, buyer: dict) -> Order | None:
     being retryable meanwhile: paid from another tab, or placed again by another click.
     Raises ``OrderError`` as ``place_order`` does.
     """
-    new_order = place_order(lines, buyer)
+    new_order = place_order(lines, buyer, user_id=order.user_id)
     replaced = db.session.execute(
         update(Order)
         .where(Order.id == order.id, Order.status.in_(RETRYABLE))

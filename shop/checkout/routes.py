@@ -16,19 +16,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import select
 
 from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product, parse_quantity
 from shop.checkout import bp
 from shop.checkout.forms import CheckoutForm
 from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
+from shop.checkout.params import request_pay_params
 from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
 from shop.checkout.window_errors import window_error
 from shop.extensions import csrf, db
 from shop.models import Order, OrderStatus, Product
 from shop.payments import sync_order, sync_payment
 from shop.portone import is_imp_uid
-from shop.urls import public_url
 
 USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
 NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
@@ -71,11 +72,11 @@ def start():
     # The form body only: Flask-WTF would otherwise also read a JSON body or uploaded files as
     # the buyer's details, and choke on any that are not plain strings.
     formdata = request.form if request.method == "POST" else None
-    form = CheckoutForm(formdata=formdata, data=last_buyer(CheckoutForm.BUYER_FIELDS))
+    form = CheckoutForm(formdata=formdata, data=_known_buyer())
     if form.validate_on_submit():
         buyer = form.buyer()
         try:
-            order = place_order(lines, buyer)
+            order = place_order(lines, buyer, user_id=_user_id())
         except OrderError as exc:
             flash(str(exc), "error")
             return _checkout_page(form, lines), 409
@@ -94,25 +95,11 @@ def pay(token: str):
     # Still pending past its time only while PortOne cannot be asked: no payment to start then.
     if order.status != OrderStatus.PENDING or order.overdue:
         return redirect(url_for("checkout.order", token=order.token))
-    params = {
-        "pg": "kakaopay",
-        "pay_method": "card",
-        "merchant_uid": order.merchant_uid,
-        "name": order.name,
-        "amount": order.amount,
-        "buyer_email": order.buyer_email,
-        "buyer_name": order.buyer_name,
-        "buyer_tel": order.buyer_tel,
-        "buyer_addr": order.buyer_addr,
-        "buyer_postcode": order.buyer_postcode,
-        "m_redirect_url": public_url("checkout.complete_mobile"),
-        "notice_url": public_url("checkout.webhook"),
-    }
     return render_template(
         "checkout/pay.html",
         order=order,
         rows=_order_rows(order),
-        params=params,
+        params=request_pay_params(order),
         sdk_url=current_app.config["PORTONE_SDK_URL"],
         imp_code=current_app.config["PORTONE_IMP_CODE"],
     )
@@ -241,6 +228,17 @@ def _expire_if_overdue(order: Order) -> None:
     """A pending order whose time ran out is checked with PortOne once more, then expires."""
     if order.status == OrderStatus.PENDING and order.overdue:
         sync_order(order)
+
+
+def _known_buyer() -> dict | None:
+    """The details to fill the checkout form with: the account's, else this browser's last."""
+    if current_user.is_authenticated and current_user.has_delivery_details():
+        return current_user.buyer()
+    return last_buyer(CheckoutForm.BUYER_FIELDS)
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
 
 
 def _json_object() -> dict:

@@ -10,7 +10,7 @@ from shop.portone.client import (
     PortOneUnavailable,
 )
 from shop.portone.embedded import EMBEDDED_BASE, embedded_session
-from shop.portone.ids import is_imp_uid
+from shop.portone.ids import is_imp_uid, is_merchant_uid
 
 
 def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> PortOneClient:
@@ -41,5 +41,6 @@ __all__ = [
     "PortOneUnavailable",
     "build_client",
     "is_imp_uid",
+    "is_merchant_uid",
     "portone",
 ]

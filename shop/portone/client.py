@@ -35,6 +35,15 @@ PAYMENT_FIELDS = {
     "currency": str,
 }
 
+# What a billing key (``GET /subscribe/customers/{customer_uid}``) must carry for the shop to keep.
+CUSTOMER_FIELDS = {
+    "pg_provider": str,
+    "card_name": (str, type(None)),
+    "card_number": (str, type(None)),
+    "inserted": int,
+    "updated": int,
+}
+
 
 class PortOneError(Exception):
     """PortOne refused the request (``code`` != 0, or an HTTP error status)."""
@@ -132,8 +141,10 @@ class PortOneClient:
     # Billing keys ---------------------------------------------------------------------
 
     def get_customer(self, customer_uid: str) -> dict:
+        """The billing key PortOne holds under ``customer_uid`` (``PortOneNotFound`` if none)."""
         _require("customer_uid", customer_uid, is_customer_uid)
-        return self._call("GET", f"/subscribe/customers/{customer_uid}")
+        answer = self._call("GET", f"/subscribe/customers/{customer_uid}")
+        return _customer(answer, customer_uid)
 
     def delete_customer(self, customer_uid: str) -> dict:
         _require("customer_uid", customer_uid, is_customer_uid)
@@ -263,6 +274,17 @@ class PortOneClient:
 def _require(name: str, value, fits) -> None:
     if not fits(value):
         raise InvalidIdentifier(f"{name} is not of PortOne's shape: {str(value)[:40]!r}")
+
+
+def _customer(answer: Any, customer_uid: str) -> dict:
+    """``answer`` if it is the billing key asked for, with the fields the shop keeps."""
+    if not isinstance(answer, dict) or answer.get("customer_uid") != customer_uid:
+        raise PortOneError("PortOne answered without the billing key asked for")
+    for name, kind in CUSTOMER_FIELDS.items():
+        value = answer.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise PortOneError(f"PortOne answered a billing key without a valid {name}")
+    return answer
 
 
 def _payment(answer: Any, **asked: str) -> dict:

@@ -1,7 +1,6 @@
 /*
- * The payment step. Opens Kakao Pay with the parameters the server rendered, then hands the
- * result's imp_uid to the shop, which asks PortOne itself what happened. Nothing in `rsp` is
- * proof of payment, so nothing here decides the outcome.
+ * The payment step. Opens Kakao Pay with the parameters the server rendered; the result goes
+ * to the shop through ShopKakaoPay.complete (kakao-pay.js).
  */
 (function () {
   "use strict";
@@ -21,31 +20,12 @@
   }
 
   function complete(rsp) {
-    if (!rsp.imp_uid) {
-      // Refused before a payment existed (e.g. already paid, amount not as prepared).
-      showError(rsp.error_msg || "Kakao Pay could not start the payment.");
-      return;
-    }
-    fetch(script.dataset.completeUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": script.dataset.csrfToken },
-      body: JSON.stringify({ imp_uid: rsp.imp_uid, merchant_uid: rsp.merchant_uid }),
-    })
-      .then(function (response) {
-        return response.json();
-      })
-      .then(function (data) {
-        if (data.redirect) {
-          window.location.assign(data.redirect);
-        } else {
-          showError(data.error || "The payment could not be confirmed.");
-        }
-      })
-      .catch(function () {
-        // The shop could not be reached: the order page keeps checking with PortOne.
-        window.location.assign(script.dataset.orderUrl);
-      });
+    window.ShopKakaoPay.complete(rsp, {
+      completeUrl: script.dataset.completeUrl,
+      csrfToken: script.dataset.csrfToken,
+      orderUrl: script.dataset.orderUrl,
+      onError: showError,
+    });
   }
 
   if (!window.IMP) {

@@ -88,6 +88,19 @@ class ShopActions:
             "amount": amount,
             "m_redirect_url": "http://localhost/checkout/complete/mobile",
         }
+        return self.decide_in_window(params, decision, pay_with)
+
+    def decide_in_window(
+        self,
+        params: dict,
+        decision: str = "approve",
+        pay_with: str = "point",
+        decline_charges: bool = False,
+    ) -> dict:
+        """Open the window for ``IMP.request_pay(params)`` on a phone and decide; return the
+        query of the redirect back to the shop.
+
+        ``decline_charges`` ticks "Decline later charges" (a billing key whose charges fail)."""
         opened = self.client.post(
             f"{SANDBOX}/window/open",
             data={
@@ -110,6 +123,7 @@ class ShopActions:
                 "key": WINDOW_KEY.search(page).group(1),
                 "decision": decision,
                 "pay_with": pay_with,
+                **({"decline_charges": "on"} if decline_charges else {}),
             },
             headers={"User-Agent": PHONE_UA},
         )

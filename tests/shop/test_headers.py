@@ -40,7 +40,12 @@ def order_token(shop) -> str:
 
 def every_request(app, token: str):
     """(method, path) for every route of the shop, each method it answers."""
-    values = {"slug": PRODUCTS[0]["slug"], "token": token, "filename": "css/shop.css"}
+    values = {
+        "slug": PRODUCTS[0]["slug"],
+        "token": token,
+        "filename": "css/shop.css",
+        "order_id": 1,
+    }
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(SANDBOX):
             continue

@@ -1,0 +1,131 @@
+"""The product page's ways to buy at once for a signed-in buyer whose details the shop has:
+"Buy now with saved Kakao Pay" (one click, no window) and "Buy now with Kakao Pay" (the window
+opens on the product page). Everyone else buys through the checkout, as before."""
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from shop.account import bp
+from shop.account.forms import OneClickForm, PurchaseForm
+from shop.account.one_click import buy_with_saved_key, issue_purchase_key, merchant_uid_of
+from shop.cart import CartLine
+from shop.checkout.orders import OrderError, place_order
+from shop.checkout.params import request_pay_params
+from shop.checkout.placed import remember
+
+STALE_PAGE = "This page was open too long. Please check the product and buy again."
+DETAILS_FIRST = "Save your delivery details first; then you can buy in one step."
+KEY_FIRST = "Save Kakao Pay on your account page first."
+
+
+@bp.app_context_processor
+def purchase_context() -> dict:
+    return {"purchase_options": purchase_options}
+
+
+def purchase_options() -> dict | None:
+    """What the product page offers the current visitor beyond the checkout: None for a guest
+    or an account without delivery details."""
+    if not current_user.is_authenticated or not current_user.has_delivery_details():
+        return None
+    key = current_user.billing_key
+    return {
+        "key": key,
+        "purchase_key": issue_purchase_key(current_user) if key is not None else None,
+        "sdk_url": current_app.config["PORTONE_SDK_URL"],
+        "imp_code": current_app.config["PORTONE_IMP_CODE"],
+    }
+
+
+@bp.post("/buy/saved-kakao-pay")
+@login_required
+def buy_with_saved_kakao_pay():
+    """ "Buy now with saved Kakao Pay": price the order, charge the key once, show the result."""
+    form = OneClickForm()
+    if not form.validate_on_submit():
+        return _purchase_refused(form)
+    key = current_user.billing_key
+    if key is None or not current_user.has_delivery_details():
+        flash(KEY_FIRST if key is None else DETAILS_FIRST, "error")
+        return redirect(url_for(".index"), 303)
+    merchant_uid = merchant_uid_of(form.purchase_key.data, current_user)
+    if merchant_uid is None:
+        flash(STALE_PAGE, "error")
+        return redirect(url_for("catalog.detail", slug=form.product.slug), 303)
+    try:
+        order, refusal = buy_with_saved_key(
+            current_user, key, form.product, form.quantity.data, merchant_uid
+        )
+    except OrderError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.detail", slug=form.product.slug), 303)
+    if order.user_id != current_user.id:
+        abort(404)
+    remember(order)
+    if refusal is not None:
+        flash(
+            f"Your saved Kakao Pay was not charged ({refusal}). "
+            "Nothing was charged; you can pay in the Kakao Pay window instead.",
+            "error",
+        )
+        return redirect(url_for("checkout.pay", token=order.token), 303)
+    return redirect(url_for("checkout.order", token=order.token), 303)
+
+
+@bp.post("/buy/kakao-pay")
+@login_required
+def buy_in_window():
+    """ "Buy now with Kakao Pay" on the product page: the order, and the window's parameters.
+
+    The page's script opens the window with them; the payment comes back through the
+    checkout's doors (callback, phone redirect, webhook) like every other.
+    """
+    form = PurchaseForm()
+    if not form.validate_on_submit():
+        errors = [error for field in form for error in field.errors]
+        return jsonify(error=errors[0] if errors else STALE_PAGE), 400
+    if not current_user.has_delivery_details():
+        return jsonify(error=DETAILS_FIRST), 409
+    product, quantity = form.product, form.quantity.data
+    try:
+        order = place_order(
+            [CartLine(product=product, quantity=quantity)],
+            current_user.buyer(),
+            user_id=current_user.id,
+        )
+    except OrderError as exc:
+        return jsonify(error=str(exc)), 409
+    remember(order)
+    # A cancelled window leads back to the checkout with this product, as "Buy now" does.
+    session["buy_now"] = {"product_id": product.id, "quantity": quantity}
+    session["checkout"] = {"order": order.token, "source": "buy_now"}
+    return jsonify(
+        params=request_pay_params(order), order_url=url_for("checkout.order", token=order.token)
+    )
+
+
+def _purchase_refused(form: PurchaseForm):
+    """A purchase form that cannot be used: its error where the product page shows it."""
+    if form.product is None:
+        flash(form.product_id.errors[0] if form.product_id.errors else STALE_PAGE, "error")
+        return redirect(url_for("catalog.index"), 303)
+    if form.quantity.errors:
+        page = render_template(
+            "catalog/detail.html",
+            product=form.product,
+            quantity=request.form.get("quantity", ""),
+            quantity_error=form.quantity.errors[0],
+        )
+        return page, 400
+    flash(STALE_PAGE, "error")
+    return redirect(url_for("catalog.detail", slug=form.product.slug), 303)

@@ -1,0 +1,85 @@
+"""One form per action of the account pages; the product page's purchase forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from shop.cart import find_product, parse_quantity
+from shop.checkout.forms import CheckoutForm
+
+# NIST SP 800-63B: at least 8 characters, and long passphrases allowed.
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address.", check_deliverability=False),
+            Length(max=120),
+        ],
+        filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
+    )
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=60)])
+    email = _email_field()
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+            ),
+        ],
+    )
+
+
+class LogInForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)]
+    )
+
+
+class DeliveryForm(FlaskForm):
+    """The saved delivery details, checked exactly as the checkout checks them."""
+
+    buyer_name = CheckoutForm.buyer_name
+    buyer_tel = CheckoutForm.buyer_tel
+    buyer_addr = CheckoutForm.buyer_addr
+    buyer_postcode = CheckoutForm.buyer_postcode
+
+
+class PurchaseForm(FlaskForm):
+    """A product and a quantity, from the product page's purchase buttons, read by the cart's
+    own rules (and messages). After validation ``product`` is the product and
+    ``quantity.data`` an int."""
+
+    product_id = HiddenField()
+    quantity = StringField("Quantity")
+
+    product = None
+
+    def validate_product_id(self, field) -> None:
+        try:
+            self.product = find_product(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate_quantity(self, field) -> None:
+        try:
+            field.data = parse_quantity(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class OneClickForm(PurchaseForm):
+    """ "Buy now with saved Kakao Pay": the purchase and the one-time key the page was given."""
+
+    purchase_key = HiddenField(validators=[DataRequired("Reload the page and try again.")])

@@ -1,0 +1,157 @@
+"""Sign-up, log-in, log-out, the account page with its delivery details, and "My orders"."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shop.account import bp
+from shop.account.billing import window_params
+from shop.account.forms import DeliveryForm, LogInForm, SignUpForm
+from shop.account.sessions import local_path, log_in, log_out
+from shop.extensions import db, limiter
+from shop.forms import EmptyForm
+from shop.models import Order, User
+
+PASSWORD_METHOD = "scrypt"
+WRONG_PASSWORD = "That email and password don't match an account."
+EMAIL_TAKEN = "An account with this email already exists. Log in instead."
+TOO_MANY_FAILURES = "Too many failed log-ins. Please wait a few minutes and try again."
+# Checked when no account has the email, so an unknown email takes as long as a wrong password.
+_NO_ONE = generate_password_hash("not anyone's password", method=PASSWORD_METHOD)
+
+
+def _log_in_failed(response) -> bool:
+    """Only refused log-ins count towards the limit; a successful one redirects."""
+    return response.status_code != 303
+
+
+def _address_and_account() -> str:
+    email = request.form.get("email", "")
+    return f"{get_remote_address()}/{email.strip().lower()[:120]}"
+
+
+# Sign-up, log-in, log-out ------------------------------------------------------------------
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def sign_up():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        user = User(
+            name=form.name.data.strip(),
+            email=form.email.data,
+            password_hash=generate_password_hash(form.password.data, method=PASSWORD_METHOD),
+        )
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors.append(EMAIL_TAKEN)
+        else:
+            log_in(user)
+            flash(f"Welcome, {user.name}! Your account is ready.", "success")
+            return redirect(local_path(request.args.get("next")) or url_for(".index"), 303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("account/sign_up.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"], endpoint="log_in")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_address_and_account,
+    methods=["POST"],
+    deduct_when=_log_in_failed,
+    error_message=TOO_MANY_FAILURES,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_log_in_failed,
+    error_message=TOO_MANY_FAILURES,
+)
+def log_in_view():
+    form = LogInForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data))
+        password_hash = user.password_hash if user is not None else _NO_ONE
+        if check_password_hash(password_hash, form.password.data) and user is not None:
+            log_in(user)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(local_path(request.args.get("next")) or url_for(".index"), 303)
+        form.password.errors.append(WRONG_PASSWORD)
+    status = 400 if form.is_submitted() else 200
+    return render_template("account/log_in.html", form=form), status
+
+
+@bp.post("/logout", endpoint="log_out")
+def log_out_view():
+    if EmptyForm().validate_on_submit():
+        log_out()
+        flash("You are logged out.", "info")
+    return redirect(url_for("catalog.index"), 303)
+
+
+# The account page ---------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    form = DeliveryForm(data=current_user.buyer())
+    return account_page(form)
+
+
+@bp.post("/details")
+@login_required
+def save_details():
+    """The delivery details checkout and one-click buying use."""
+    form = DeliveryForm(formdata=request.form)
+    if not form.validate_on_submit():
+        return account_page(form), 400
+    current_user.name = form.buyer_name.data.strip()
+    current_user.phone = form.buyer_tel.data.strip()
+    current_user.address = form.buyer_addr.data.strip()
+    current_user.postcode = form.buyer_postcode.data.strip()
+    db.session.commit()
+    flash("Your delivery details are saved.", "success")
+    return redirect(url_for(".index"), 303)
+
+
+def account_page(details: DeliveryForm) -> str:
+    """The account page: delivery details, and the saved Kakao Pay with its buttons."""
+    return render_template(
+        "account/index.html",
+        details=details,
+        key=current_user.billing_key,
+        replaced_keys=current_user.replaced_keys,
+        window=window_params(current_user),
+        sdk_url=current_app.config["PORTONE_SDK_URL"],
+        imp_code=current_app.config["PORTONE_IMP_CODE"],
+        button=EmptyForm(),
+    )
+
+
+# My orders ----------------------------------------------------------------------------------
+
+
+@bp.get("/orders")
+@login_required
+def orders():
+    mine = db.session.scalars(
+        select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc())
+    ).all()
+    return render_template("account/orders.html", orders=mine)
+
+
+@bp.get("/orders/<int:order_id>")
+@login_required
+def order(order_id: int):
+    """One of my orders, by its number in "My orders"; anyone else's is not found."""
+    found = db.session.get(Order, order_id)
+    if found is None or found.user_id != current_user.id:
+        abort(404)
+    return redirect(url_for("checkout.order", token=found.token))

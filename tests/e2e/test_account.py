@@ -1,0 +1,191 @@
+"""A buyer with an account in Chromium: sign up, save Kakao Pay, see, replace and remove it,
+buy with one click, and pay in the window opened on a product page; desktop and phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.models import BillingKey, Order, OrderStatus, Product
+from tests.e2e.actions import BUYER, kakao_window
+
+PAID = "Thank you! Your order is paid."
+PASSWORD = "correct horse battery"
+CARD = re.compile(r"Kakao Pay \(\S+ \d{6}\*{6}\d{4}\)")
+
+
+@pytest.fixture
+def phone(browser: Browser, playwright):
+    context = browser.new_context(**playwright.devices["iPhone 13"])
+    yield context.new_page()
+    context.close()
+
+
+def sign_up_with_details(page: Page, base: str, email: str = "minji@example.com") -> None:
+    page.goto(base + "/")
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Name").fill(BUYER["Name"])
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    for label in ("Phone", "Address", "Postcode"):
+        page.get_by_label(label, exact=True).fill(BUYER[label])
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_text("Your delivery details are saved.")).to_be_visible()
+
+
+def approve(window, pay_with: str = "KakaoMoney", decline_later: bool = False) -> None:
+    """Decide in Kakao Pay's window: an overlay frame on a PC, the page itself on a phone."""
+    expect(window.get_by_role("button", name="Approve")).to_be_visible()
+    window.get_by_role("radio", name=pay_with).check()
+    if decline_later:
+        window.get_by_role("checkbox", name="Decline later charges").check()
+    window.get_by_role("button", name="Approve").click()
+
+
+def product(shop) -> Product:
+    with shop.app.app_context():
+        return db.session.scalars(select(Product).where(Product.stock >= 10)).first()
+
+
+def open_product(page: Page, shop) -> Product:
+    tea = product(shop)
+    page.goto(shop.url + "/")
+    page.get_by_role("link", name=tea.name).click()
+    return tea
+
+
+def last_order(shop) -> Order:
+    with shop.app.app_context():
+        order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
+        db.session.expunge(order)
+        return order
+
+
+def saved_keys(shop) -> list[BillingKey]:
+    with shop.app.app_context():
+        return db.session.scalars(select(BillingKey)).all()
+
+
+def test_desktop_save_see_replace_buy_and_remove_kakao_pay(shop, page: Page):
+    sign_up_with_details(page, shop.url)
+
+    page.get_by_role("button", name="Save Kakao Pay").click()
+    window = kakao_window(page)
+    expect(window.get_by_text("Nothing is charged now.")).to_be_visible()
+    approve(window, "Card")
+    expect(page.get_by_text("Kakao Pay is saved.")).to_be_visible()
+    expect(page.get_by_text(CARD)).to_be_visible()
+
+    page.get_by_role("button", name="Replace").click()
+    approve(kakao_window(page), "KakaoMoney")
+    expect(page.get_by_text("Your saved Kakao Pay was replaced.")).to_be_visible()
+    expect(page.get_by_text("Kakao Pay (KakaoMoney)")).to_be_visible()
+    assert len(saved_keys(shop)) == 1
+
+    tea = open_product(page, shop)
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_role("button", name="Buy now with saved Kakao Pay").click()
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    order = last_order(shop)
+    assert (order.status, order.amount) == (OrderStatus.PAID, tea.price * 2)
+
+    page.get_by_role("link", name="My orders").click()
+    page.get_by_role("link", name=order.merchant_uid).click()
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="Remove saved Kakao Pay").click()
+    expect(page.get_by_role("heading", name="Remove saved Kakao Pay?")).to_be_visible()
+    page.get_by_role("button", name="Remove saved Kakao Pay").click()
+    expect(page.get_by_text("Your saved Kakao Pay was removed.")).to_be_visible()
+    expect(page.get_by_role("button", name="Save Kakao Pay")).to_be_enabled()
+    assert saved_keys(shop) == []
+
+
+def test_phone_save_buy_and_remove_kakao_pay(shop, phone: Page):
+    sign_up_with_details(phone, shop.url)
+    phone.get_by_role("button", name="Save Kakao Pay").click()
+    # On a phone Kakao Pay takes the whole page, then sends the browser back.
+    approve(phone, "Card")
+    expect(phone.get_by_text("Kakao Pay is saved.")).to_be_visible()
+    expect(phone.get_by_text(CARD)).to_be_visible()
+
+    open_product(phone, shop)
+    phone.get_by_role("button", name="Buy now with saved Kakao Pay").click()
+    expect(phone.get_by_role("heading", name=PAID)).to_be_visible()
+
+    phone.goto(shop.url + "/account/")
+    phone.get_by_role("link", name="Remove saved Kakao Pay").click()
+    phone.get_by_role("button", name="Remove saved Kakao Pay").click()
+    expect(phone.get_by_text("Your saved Kakao Pay was removed.")).to_be_visible()
+    assert saved_keys(shop) == []
+
+
+def test_a_declined_one_click_is_paid_in_the_window_instead(shop, page: Page):
+    sign_up_with_details(page, shop.url)
+    page.get_by_role("button", name="Save Kakao Pay").click()
+    approve(kakao_window(page), "Card", decline_later=True)
+    expect(page.get_by_text("Kakao Pay is saved.")).to_be_visible()
+
+    open_product(page, shop)
+    page.get_by_role("button", name="Buy now with saved Kakao Pay").click()
+    expect(page.get_by_role("heading", name="Payment failed")).to_be_visible()
+    expect(page.get_by_text("Kakao Pay said: 잔액이 부족합니다.")).to_be_visible()
+    failed = last_order(shop)
+
+    page.get_by_role("button", name="Pay in the Kakao Pay window").click()
+    page.get_by_role("button", name=re.compile(r"^Pay [\d,]+원 with Kakao Pay$")).click()
+    approve(kakao_window(page))
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    paid = last_order(shop)
+    assert paid.merchant_uid != failed.merchant_uid
+    assert paid.status == OrderStatus.PAID
+
+
+def test_buy_now_opens_kakao_pay_on_the_product_page(shop, page: Page):
+    sign_up_with_details(page, shop.url)
+    tea = open_product(page, shop)
+    product_url = page.url
+    page.get_by_label("Quantity").fill("3")
+    page.get_by_role("button", name="Buy now with Kakao Pay").click()
+    window = kakao_window(page)
+    expect(window.get_by_text(f"{tea.price * 3:,}원")).to_be_visible()
+    assert page.url == product_url
+    approve(window, "Card")
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    order = last_order(shop)
+    assert (order.status, order.amount, order.buyer_addr) == (
+        OrderStatus.PAID,
+        tea.price * 3,
+        BUYER["Address"],
+    )
+
+
+def test_buy_now_on_a_phone_comes_back_through_the_redirect(shop, phone: Page):
+    sign_up_with_details(phone, shop.url)
+    tea = open_product(phone, shop)
+    phone.get_by_role("button", name="Buy now with Kakao Pay").click()
+    # Kakao Pay's window takes the whole page: the product page is gone.
+    expect(phone.get_by_role("heading", name="카카오페이 결제")).to_be_visible()
+    expect(phone.get_by_text(f"{tea.price:,}원")).to_be_visible()
+    approve(phone)
+    expect(phone.get_by_role("heading", name=PAID)).to_be_visible()
+    assert last_order(shop).status == OrderStatus.PAID
+
+
+def test_log_out_and_back_in(shop, page: Page):
+    sign_up_with_details(page, shop.url)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill("minji@example.com")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("That email and password don't match an account.")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
