@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format sandbox bench clean
+.PHONY: run test browser format sandbox bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,39 @@ run: $(VENV)/.installed
 sandbox: $(VENV)/.installed
 	$(BIN)/portone-sandbox --host $(HOST) --port 5001
 
-test: $(VENV)/.installed
-	@test -x /usr/bin/chromium || test -x /usr/bin/chromium-browser || $(BIN)/playwright install chromium
+test: $(VENV)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# What the browser tests need. Chromium: the system's if installed (the tests prefer it), else
+# Playwright's own; where Playwright cannot download it (no route to its CDN), Debian's package
+# when running as root with apt-get, else a message saying what to install. A Korean font for the
+# sandbox's Kakao Pay window (the shop bundles its own, static/fonts/): Debian's fonts-noto-cjk
+# where apt-get can install it, else a note.
+CAN_APT := test "$$(id -u)" = 0 && command -v apt-get >/dev/null
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
+define NO_CHROMIUM
+make test needs Chromium for its browser tests, and Playwright could not download its own.
+Install your system's Chromium (Debian or Ubuntu: sudo apt-get install chromium; Fedora:
+sudo dnf install chromium; macOS: brew install --cask chromium), or run
+$(BIN)/playwright install chromium on a network that reaches Playwright's downloads.
+Meanwhile the tests without a browser run with: $(BIN)/python -m pytest -m "not browser"
+endef
+export NO_CHROMIUM
+
+browser: $(VENV)/.installed
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+	  || $(BIN)/playwright install chromium \
+	  || { $(CAN_APT) && echo "Playwright could not download Chromium: installing Debian's chromium." \
+	       && $(APT_INSTALL) chromium >/dev/null; } \
+	  || { echo "$$NO_CHROMIUM" >&2; exit 1; }
+	@! command -v fc-list >/dev/null || test -n "$$(fc-list :lang=ko)" \
+	  || { $(CAN_APT) && echo "Installing a Korean font (fonts-noto-cjk) for the sandbox's window." \
+	       && $(APT_INSTALL) fonts-noto-cjk >/dev/null; } \
+	  || echo "Note: no Korean font, so the sandbox's Kakao Pay window shows Korean as boxes." \
+	          "Install one (Debian: fonts-noto-cjk) to read it in screenshots."
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
-from tests.conftest import CHROMIUM_ARGS
-from tests.e2e.conftest import fill_checkout, kakao_window
+from tests.browser import CHROMIUM_ARGS
+from tests.e2e.actions import fill_checkout, kakao_window
 from tests.sandbox_controls import control
 
 

@@ -1,53 +1,41 @@
-"""Fixtures shared by every kind of test: live servers on free loopback ports, and one browser."""
+"""Fixtures shared by every kind of test: live servers on free loopback ports, and one browser.
 
-import os
-import shutil
-import threading
+Two hooks sort the tests: one marks ``browser`` every test that starts Chromium (so ``pytest -m
+"not browser"`` runs the fast layer), one skips the ``postgres`` tests, with a message saying how
+to run them, when no PostgreSQL answers (``REQUIRE_POSTGRES=1`` makes that a failure, as in CI).
+Helpers live in modules beside this file (``tests/servers.py``, ``tests/browser.py``, …).
+"""
 
 import pytest
-from werkzeug.serving import make_server
 
 import portone_sandbox as sandbox_pkg
+from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
+from tests.postgres import empty_postgres, require_postgres
 from tests.sandbox_controls import reset_sandbox
-
-# The PostgreSQL database of the tests marked ``postgres``; they create and drop their tables.
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-]
+from tests.servers import LiveServer
 
 
-class LiveServer:
-    """A WSGI app served over real HTTP on 127.0.0.1 and a free port, in a thread."""
+def pytest_collection_modifyitems(items):
+    """Mark ``browser`` every test that starts Chromium through a pytest-playwright fixture."""
+    for item in items:
+        if drives_browser(item):
+            item.add_marker(pytest.mark.browser)
 
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def start(self) -> "LiveServer":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture: a ``postgres`` fixture would otherwise fail trying to connect, and
+    would find the tables an earlier test (or run) left behind."""
+    if item.get_closest_marker("postgres"):
+        require_postgres()
+        empty_postgres()
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium when the machine has one; otherwise Playwright's own."""
     args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
-    system = shutil.which("chromium") or shutil.which("chromium-browser")
+    system = system_chromium()
     if system:
         args["executable_path"] = system
     return args

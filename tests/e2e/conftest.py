@@ -1,21 +1,15 @@
-"""End-to-end: the whole shop, embedded sandbox included, served on a free port to Chromium."""
+"""End-to-end: the whole shop, embedded sandbox included, served on a free port to Chromium.
+
+What the buyer does in the browser is in ``tests/e2e/actions.py``.
+"""
 
 import pytest
-from playwright.sync_api import Page
 
 from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
-from tests.conftest import LiveServer
 from tests.sandbox_controls import reset_sandbox
-
-BUYER = {
-    "Name": "김민지",
-    "Email": "minji@example.com",
-    "Phone": "010-1234-5678",
-    "Address": "서울특별시 강남구 테헤란로 152",
-    "Postcode": "06236",
-}
+from tests.servers import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -42,14 +36,3 @@ def shop(shop_server):
         db.create_all()
         seed_catalog()
     return shop_server
-
-
-def fill_checkout(page: Page) -> None:
-    for label, value in BUYER.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_role("button", name="Continue to Kakao Pay").click()
-
-
-def kakao_window(page: Page):
-    """The Kakao Pay window on a PC: the overlay's frame (on a phone it is the page itself)."""
-    return page.frame_locator("iframe[title='Kakao Pay']")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import BillingKey, Order, OrderStatus, Product
-from tests.e2e.conftest import BUYER, kakao_window
+from tests.e2e.actions import BUYER, kakao_window
 
 PAID = "Thank you! Your order is paid."
 PASSWORD = "correct horse battery"

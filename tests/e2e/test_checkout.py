@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
-from tests.e2e.conftest import fill_checkout, kakao_window
+from tests.e2e.actions import fill_checkout, kakao_window
 from tests.sandbox_controls import control
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")

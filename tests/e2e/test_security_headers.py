@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from shop.catalog.seed import PRODUCTS
-from tests.e2e.conftest import fill_checkout, kakao_window
+from tests.e2e.actions import fill_checkout, kakao_window
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
 PAID = "Thank you! Your order is paid."

@@ -4,9 +4,9 @@ the sandbox's database, charges made with them, and a receiver that captures web
 import pytest
 
 from portone_sandbox import models
-from tests.conftest import LiveServer
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
 from tests.sandbox_controls import control
+from tests.servers import LiveServer
 
 
 @pytest.fixture

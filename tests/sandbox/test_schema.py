@@ -15,7 +15,7 @@ import requests
 
 import portone_sandbox as sandbox_pkg
 from portone_sandbox.models import db as sandbox_db
-from tests.conftest import POSTGRES_URL
+from tests.postgres import POSTGRES_URL
 from tests.sandbox.contract import KEY, ok
 
 STRING, INTEGER, NUMBER, BOOLEAN, ARRAY, OBJECT = (

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 import portone_sandbox as sandbox_pkg
-from tests.conftest import LiveServer
 from tests.sandbox.merchant_site import PortOneApi, create_app
 from tests.sandbox_controls import control
+from tests.servers import LiveServer
 
 IMP_UID = re.compile(r"imp_\d{12}")
 CANCELLED = "사용자가 결제를 취소하셨습니다"

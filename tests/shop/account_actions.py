@@ -8,8 +8,7 @@ from flask import Flask
 
 from shop.extensions import db
 from shop.models import BillingKey, User
-from tests.shop.conftest import ShopActions
-from tests.shop.payflow import SANDBOX, decide_in_window
+from tests.shop.actions import SANDBOX, ShopActions
 
 PASSWORD = "correct horse battery"
 DETAILS = {
@@ -68,7 +67,7 @@ def save_kakao_pay(
 ):
     """Open the account page's window, decide in it, and complete; return the completion."""
     params = params or key_window(shop)
-    query = decide_in_window(shop.client, params, decision, pay_with, decline_charges)
+    query = shop.decide_in_window(params, decision, pay_with, decline_charges)
     return complete_key(shop, query, phone)
 
 

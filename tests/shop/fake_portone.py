@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from flask import Flask, jsonify
 
 from shop.portone import PortOneClient
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 PAYMENT = {
     "imp_uid": "imp_123456789012",

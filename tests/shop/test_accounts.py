@@ -14,8 +14,7 @@ from tests.shop.account_actions import (
     save_details,
     sign_up,
 )
-from tests.shop.conftest import ShopActions
-from tests.shop.payflow import BUYER
+from tests.shop.actions import BUYER, ShopActions
 
 WRONG = "That email and password don&#39;t match an account."
 

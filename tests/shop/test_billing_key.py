@@ -16,8 +16,7 @@ from tests.shop.account_actions import (
     portone_api,
     save_kakao_pay,
 )
-from tests.shop.conftest import ShopActions
-from tests.shop.payflow import decide_in_window
+from tests.shop.actions import ShopActions
 
 
 @pytest.fixture
@@ -106,7 +105,7 @@ def test_a_customer_uid_from_the_browser_is_ignored(buyer):
     # The page's parameters are edited to register the key under a name of the browser's.
     chosen = "cu_chosen_by_the_browser"
     params = {**key_window(buyer), "customer_uid": chosen}
-    query = decide_in_window(buyer.client, params, pay_with="card")
+    query = buyer.decide_in_window(params, pay_with="card")
     assert at_portone(buyer.app, chosen) is not None
     answer = complete_key(buyer, {**query, "customer_uid": chosen})
     assert answer.json["saved"] is False
@@ -114,7 +113,7 @@ def test_a_customer_uid_from_the_browser_is_ignored(buyer):
 
 
 def test_someone_elses_completion_takes_nothing(buyer, stranger):
-    query = decide_in_window(buyer.client, key_window(buyer), pay_with="card")
+    query = buyer.decide_in_window(key_window(buyer), pay_with="card")
     assert complete_key(stranger, query).json["saved"] is False
     assert keys(buyer.app) == []
     assert complete_key(buyer, query).json["saved"] is True
@@ -243,7 +242,7 @@ def test_an_answer_that_is_not_the_key_asked_for_stores_nothing(buyer):
 
 
 def test_portone_unreachable_at_completion_changes_nothing(buyer):
-    query = decide_in_window(buyer.client, key_window(buyer), pay_with="card")
+    query = buyer.decide_in_window(key_window(buyer), pay_with="card")
     with unreachable_portone(buyer.app):
         assert complete_key(buyer, query).json["saved"] is False
     assert keys(buyer.app) == []

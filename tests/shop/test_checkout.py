@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, Product
-from tests.shop.payflow import BUYER
+from tests.shop.actions import BUYER
 
 
 def csrf_from(client, path: str) -> str:

@@ -185,7 +185,7 @@ def test_a_test_config_replaces_the_instance_config_and_environment(
     assert live.config["PORTONE_MODE"] == "live"
     assert live.extensions["portone"].api_base == "https://api.iamport.kr"
     # ...but an app built as the suite builds them stays in the sandbox, on its own database.
-    app = app_factory(seed=False)
+    app = app_factory(seed=False, in_memory=False)
     assert app.instance_path == str(folder)
     assert app.config["PORTONE_MODE"] == "sandbox"
     assert app.config["PORTONE_API_KEY"] == "sandbox-key"

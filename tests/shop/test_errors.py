@@ -10,9 +10,9 @@ from shop.catalog.seed import seed_catalog
 from shop.errors import CSRF_MESSAGE, DEEP_JSON_MESSAGE
 from shop.extensions import db
 from shop.models import Order
-from tests.conftest import POSTGRES_URL
-from tests.shop.conftest import ShopActions, make_app
-from tests.shop.payflow import BUYER
+from tests.postgres import POSTGRES_URL
+from tests.shop.actions import BUYER, ShopActions
+from tests.shop.apps import make_app
 
 JSON = {"Accept": "application/json"}
 

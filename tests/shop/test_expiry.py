@@ -7,24 +7,14 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, utcnow
-from tests.shop.conftest import ShopActions
-from tests.shop.payflow import (
-    Placed,
-    advance_sandbox_clock,
-    callback,
-    events,
-    order_by_uid,
-    pay,
-    place,
-    sandbox_payment,
-)
+from tests.shop.actions import Placed, ShopActions
 
 QUANTITY = 2
 
 
 @pytest.fixture
 def placed(shop) -> Placed:
-    return place(shop, QUANTITY)
+    return shop.place(QUANTITY)
 
 
 def set_payable_until(app, merchant_uid: str, moment: datetime) -> None:
@@ -49,25 +39,25 @@ def test_an_expired_order_offers_to_order_again_at_todays_prices(shop, placed):
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
     assert "This order has expired" in page
     assert "Order again at today's prices" in page
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.EXPIRED
+    assert shop.order(placed.merchant_uid).status == OrderStatus.EXPIRED
 
     again = shop.post(f"/orders/{placed.token}/retry", {})
     with shop.app.app_context():
         new = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         assert again.headers["Location"].endswith(f"/orders/{new.token}/pay")
         assert (new.status, new.amount) == (OrderStatus.PENDING, price * QUANTITY)
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.REPLACED
+    assert shop.order(placed.merchant_uid).status == OrderStatus.REPLACED
 
 
 def test_a_payment_after_the_order_expired_is_refunded(shop, placed):
-    advance_sandbox_clock(shop, 31 * 60)
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    response = callback(shop, query["imp_uid"])
+    shop.advance_sandbox_clock(31 * 60)
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    response = shop.callback(query["imp_uid"])
 
-    payment = sandbox_payment(shop.app, query["imp_uid"])
+    payment = shop.sandbox_payment(query["imp_uid"])
     assert (payment["status"], payment["cancel_amount"]) == ("cancelled", placed.amount)
     assert response.json["status"] == OrderStatus.EXPIRED
-    assert [e.outcome for e in events(shop.app)] == ["expired", "expired_refunded"]
+    assert [e.outcome for e in shop.events()] == ["expired", "expired_refunded"]
     assert shop.product(placed.slug).stock == placed.stock
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
     assert "This order has expired" in page
@@ -76,18 +66,18 @@ def test_a_payment_after_the_order_expired_is_refunded(shop, placed):
 def test_the_lifetime_is_a_setting(app_factory):
     app = app_factory(ORDER_PAYABLE_MINUTES=5)
     shop = ShopActions(app, app.test_client())
-    placed = place(shop, QUANTITY)
-    advance_sandbox_clock(shop, 6 * 60)
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    callback(shop, query["imp_uid"])
-    assert sandbox_payment(shop.app, query["imp_uid"])["status"] == "cancelled"
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.EXPIRED
+    placed = shop.place(QUANTITY)
+    shop.advance_sandbox_clock(6 * 60)
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    shop.callback(query["imp_uid"])
+    assert shop.sandbox_payment(query["imp_uid"])["status"] == "cancelled"
+    assert shop.order(placed.merchant_uid).status == OrderStatus.EXPIRED
 
 
 def test_a_payment_made_in_time_counts_however_late_it_is_confirmed(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     # No door came before the order's time ran out; the payment was made just in time.
-    paid_at = sandbox_payment(shop.app, query["imp_uid"])["paid_at"]
+    paid_at = shop.sandbox_payment(query["imp_uid"])["paid_at"]
     set_payable_until(shop.app, placed.merchant_uid, utc(paid_at))
 
     status = shop.client.get(f"/orders/{placed.token}/status")

@@ -7,7 +7,7 @@ import pytest
 from flask import url_for
 
 from shop import project_dir
-from tests.shop.payflow import BUYER, pay, place, redirect_door
+from tests.shop.actions import BUYER
 
 CSRF_REFUSED = "Your session expired or the form was tampered with"
 # PortOne's webhook cannot carry a token; it trusts nothing but the imp_uid it re-fetches.
@@ -122,9 +122,9 @@ def test_a_json_body_is_not_read_as_a_form(shop):
 
 
 def test_every_form_on_every_page_carries_its_csrf_token(shop):
-    placed = place(shop)
-    declined = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
-    redirect_door(shop, declined)
+    placed = shop.place()
+    declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(declined)
     pages = [f"/products/{placed.slug}", "/cart/", "/checkout", f"/orders/{placed.token}"]
     shop.add_to_cart(placed.slug, 1)
 

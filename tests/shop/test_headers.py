@@ -7,7 +7,7 @@ import secrets
 import pytest
 
 from shop.catalog.seed import PRODUCTS
-from tests.shop.payflow import BUYER, PHONE_UA, SANDBOX
+from tests.shop.actions import BUYER, PHONE_UA, SANDBOX
 
 
 def policy(response) -> dict[str, list[str]]:

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from shop.catalog.seed import seed_catalog
 from shop.commands import FIRST_REVISION, upgrade_database
 from shop.extensions import db
-from tests.conftest import POSTGRES_URL
-from tests.shop.conftest import make_app
+from tests.postgres import POSTGRES_URL
+from tests.shop.apps import make_app
 
 
 def _empty(app) -> None:

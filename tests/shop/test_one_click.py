@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent
-from tests.conftest import POSTGRES_URL
+from tests.postgres import POSTGRES_URL
 from tests.shop.account_actions import (
     PURCHASE_KEY,
     account,
@@ -18,8 +18,8 @@ from tests.shop.account_actions import (
     save_kakao_pay,
     sign_up,
 )
-from tests.shop.conftest import ShopActions, make_app
-from tests.shop.payflow import decide_in_window
+from tests.shop.actions import ShopActions
+from tests.shop.apps import make_app
 
 TEA = "jeju-green-tea"
 ONE_CLICK = "/account/buy/saved-kakao-pay"
@@ -176,8 +176,7 @@ def test_a_declined_key_leaves_a_failed_order_with_the_reason_and_the_window_ins
     retried = orders(buyer.app)[-1]
     assert retry.headers["Location"] == f"/orders/{retried.token}/pay"
     assert retried.user_id == failed.user_id
-    query = decide_in_window(
-        buyer.client,
+    query = buyer.decide_in_window(
         {
             "pg": "kakaopay",
             "merchant_uid": retried.merchant_uid,
@@ -251,7 +250,7 @@ def test_the_product_pages_window_gets_an_order_priced_by_the_server(buyer):
     assert order.user_id == account(buyer.app).id
     assert answer.json["order_url"] == f"/orders/{order.token}"
 
-    query = decide_in_window(buyer.client, params)
+    query = buyer.decide_in_window(params)
     callback = buyer.client.post(
         "/checkout/complete", json=query, headers={"X-CSRFToken": buyer.csrf_token()}
     )

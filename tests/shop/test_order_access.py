@@ -15,16 +15,14 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.portone import PortOneClient
-from tests.shop.conftest import ShopActions
-from tests.shop.payflow import BUYER, order_by_uid, pay
-from tests.shop.test_payments import Placed, callback, place, redirect_door
+from tests.shop.actions import BUYER, Placed, ShopActions
 
 NOT_HERE = "We can't show that payment here: an order is shown only in the browser that placed it."
 
 
 @pytest.fixture
 def placed(shop) -> Placed:
-    return place(shop)
+    return shop.place()
 
 
 @pytest.fixture
@@ -48,39 +46,39 @@ def shows_nothing_of(page: str, placed) -> bool:
 
 
 def test_callback_with_a_copied_imp_uid_reveals_nothing(shop, placed, stranger):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    answer = callback(stranger, query["imp_uid"])
-    unknown = callback(stranger, "imp_000000000000")
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    answer = stranger.callback(query["imp_uid"])
+    unknown = stranger.callback("imp_000000000000")
     assert (answer.status_code, answer.json) == (404, {"error": NOT_HERE})
     assert (unknown.status_code, unknown.json) == (answer.status_code, answer.json)
 
     # The payment was still verified and the order fulfilled; only its address was withheld.
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PAID
-    mine = callback(shop, query["imp_uid"])
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PAID
+    mine = shop.callback(query["imp_uid"])
     assert mine.json == {"status": "paid", "redirect": f"/orders/{placed.token}"}
 
 
 def test_phone_redirect_with_a_copied_imp_uid_reveals_nothing(shop, placed, stranger):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    answer = redirect_door(stranger, query)
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    answer = stranger.redirect_door(query)
     assert answer.headers["Location"].endswith("/cart/")
     page = stranger.client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "We can&#39;t show that payment here" in page
     assert shows_nothing_of(page, placed)
 
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PAID
-    mine = redirect_door(shop, query)
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PAID
+    mine = shop.redirect_door(query)
     assert mine.headers["Location"].endswith(f"/orders/{placed.token}")
 
 
 def test_phone_redirect_with_a_copied_merchant_uid_reveals_nothing(shop, placed, stranger):
     query = {"merchant_uid": placed.merchant_uid, "imp_success": "false", "error_code": "F1004"}
-    answer = redirect_door(stranger, query)
+    answer = stranger.redirect_door(query)
     assert answer.headers["Location"].endswith("/cart/")
     page = stranger.client.get(answer.headers["Location"]).get_data(as_text=True)
     assert shows_nothing_of(page, placed)
 
-    mine = redirect_door(shop, query)
+    mine = shop.redirect_door(query)
     assert mine.headers["Location"].endswith(f"/orders/{placed.token}/pay")
 
 
@@ -89,26 +87,26 @@ def test_while_portone_is_unreachable_a_merchant_uid_opens_only_this_browsers_or
 ):
     any_imp_uid = {"imp_uid": "imp_000000000000", "merchant_uid": placed.merchant_uid}
     with unreachable_portone(shop.app):
-        answer = callback(stranger, **any_imp_uid)
+        answer = stranger.callback(**any_imp_uid)
         assert (answer.status_code, answer.json) == (404, {"error": NOT_HERE})
-        assert redirect_door(stranger, any_imp_uid).headers["Location"].endswith("/cart/")
+        assert stranger.redirect_door(any_imp_uid).headers["Location"].endswith("/cart/")
 
         # The buyer still waits on their own order's page.
-        mine = callback(shop, **any_imp_uid)
+        mine = shop.callback(**any_imp_uid)
         assert mine.json == {"status": "pending", "redirect": f"/orders/{placed.token}"}
-        mine = redirect_door(shop, any_imp_uid)
+        mine = shop.redirect_door(any_imp_uid)
         assert mine.headers["Location"].endswith(f"/orders/{placed.token}")
 
 
 def test_a_retried_order_is_this_browsers_too(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
-    redirect_door(shop, query)
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(query)
     shop.post(f"/orders/{placed.token}/retry", {})
     with shop.app.app_context():
         retried = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         db.session.expunge(retried)
-    query = pay(shop.client, retried.merchant_uid, retried.amount)
-    answer = callback(shop, query["imp_uid"])
+    query = shop.pay(retried.merchant_uid, retried.amount)
+    answer = shop.callback(query["imp_uid"])
     assert answer.json == {"status": "paid", "redirect": f"/orders/{retried.token}"}
 
 
@@ -123,8 +121,8 @@ def session_cookie(shop: ShopActions) -> str:
 def test_buyer_details_stay_out_of_the_session_cookie(shop, placed):
     assert not any(value in session_cookie(shop) for value in BUYER.values())
 
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="cancel")
-    redirect_door(shop, query)
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="cancel")
+    shop.redirect_door(query)
     form = shop.client.get("/checkout").get_data(as_text=True)
     # Filled in again from the order, which the server keeps.
     assert all(value in form for value in BUYER.values())

@@ -8,20 +8,12 @@ from sqlalchemy import text
 from shop.extensions import db
 from shop.models import OrderStatus
 from shop.signals import order_paid
-from tests.shop.payflow import (
-    Placed,
-    callback,
-    order_by_uid,
-    pay,
-    place,
-    redirect_door,
-    webhook,
-)
+from tests.shop.actions import Placed
 
 
 @pytest.fixture
 def placed(shop) -> Placed:
-    return place(shop, 2)
+    return shop.place(2)
 
 
 @pytest.fixture
@@ -37,12 +29,12 @@ def received():
 
 
 def test_sent_once_whatever_doors_arrive_and_how_often(shop, placed, received):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     body = {"imp_uid": query["imp_uid"]}
     for _ in range(3):
-        assert redirect_door(shop, query).status_code == 303
-        assert callback(shop, query["imp_uid"]).json["status"] == OrderStatus.PAID
-        assert webhook(shop, body).status_code == 200
+        assert shop.redirect_door(query).status_code == 303
+        assert shop.callback(query["imp_uid"]).json["status"] == OrderStatus.PAID
+        assert shop.webhook(body).status_code == 200
 
     assert received == [placed.merchant_uid]
 
@@ -61,26 +53,26 @@ def test_receivers_see_the_paid_order_committed(shop, placed):
             )
         seen.append((order.status, row.status, stock))
 
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     with order_paid.connected_to(on_order_paid):
-        callback(shop, query["imp_uid"])
+        shop.callback(query["imp_uid"])
 
     assert seen == [(OrderStatus.PAID, "paid", placed.stock - 2)]
 
 
 def test_not_sent_when_the_payment_is_refunded_for_want_of_stock(shop, placed, received):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     shop.update_product(placed.slug, stock=1)
 
-    assert callback(shop, query["imp_uid"]).json["status"] == OrderStatus.SOLD_OUT
-    assert webhook(shop, {"imp_uid": query["imp_uid"]}).status_code == 200
+    assert shop.callback(query["imp_uid"]).json["status"] == OrderStatus.SOLD_OUT
+    assert shop.webhook({"imp_uid": query["imp_uid"]}).status_code == 200
     assert received == []
 
 
 def test_not_sent_for_a_declined_payment(shop, placed, received):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
-    redirect_door(shop, query)
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.FAILED
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(query)
+    assert shop.order(placed.merchant_uid).status == OrderStatus.FAILED
     assert received == []
 
 
@@ -88,9 +80,9 @@ def test_a_receiver_that_raises_is_logged_and_the_others_still_run(shop, placed,
     def broken(order):
         raise RuntimeError("mail server down")
 
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     with order_paid.connected_to(broken):
-        answer = callback(shop, query["imp_uid"])
+        answer = shop.callback(query["imp_uid"])
 
     assert answer.json == {"status": "paid", "redirect": f"/orders/{placed.token}"}
     assert received == [placed.merchant_uid]

@@ -9,39 +9,27 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.portone import PortOneClient
 from shop.signals import order_paid
-from tests.conftest import POSTGRES_URL
+from tests.postgres import POSTGRES_URL
 from tests.sandbox_controls import AUTHORIZATION
 from tests.shop import fake_portone
-from tests.shop.conftest import make_app
-from tests.shop.payflow import (
-    BUYER,
-    SANDBOX,
-    Placed,
-    callback,
-    events,
-    order_by_uid,
-    pay,
-    place,
-    redirect_door,
-    sandbox_payment,
-    webhook,
-)
+from tests.shop.actions import BUYER, SANDBOX, Placed, ShopActions
+from tests.shop.apps import make_app
 
 QUANTITY = 2
 
 
 @pytest.fixture
 def placed(shop) -> Placed:
-    return place(shop, QUANTITY)
+    return shop.place(QUANTITY)
 
 
 def test_callback_fulfils_the_order(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    response = callback(shop, query["imp_uid"])
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    response = shop.callback(query["imp_uid"])
     assert response.status_code == 200
     assert response.json == {"status": "paid", "redirect": f"/orders/{placed.token}"}
 
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.PAID
     assert order.imp_uid == query["imp_uid"]
     assert order.pay_method == "point"
@@ -57,19 +45,19 @@ def test_callback_fulfils_the_order(shop, placed):
 
 
 def test_every_door_again_and_again_fulfils_once(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, pay_with="card")
+    query = shop.pay(placed.merchant_uid, placed.amount, pay_with="card")
     imp_uid = query["imp_uid"]
     body = {"imp_uid": imp_uid, "merchant_uid": placed.merchant_uid, "status": "paid"}
     for _ in range(3):
-        assert webhook(shop, body).status_code == 200
-        assert redirect_door(shop, query).status_code == 303
-        assert callback(shop, imp_uid).json["status"] == "paid"
-        assert webhook(shop, body, form=True).json == {"outcome": "already_paid"}
+        assert shop.webhook(body).status_code == 200
+        assert shop.redirect_door(query).status_code == 303
+        assert shop.callback(imp_uid).json["status"] == "paid"
+        assert shop.webhook(body, form=True).json == {"outcome": "already_paid"}
 
-    assert [e.source for e in events(shop.app, "paid")] == ["webhook"]
-    assert len(events(shop.app, "already_paid")) == 11
+    assert [e.source for e in shop.events("paid")] == ["webhook"]
+    assert len(shop.events("already_paid")) == 11
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
-    assert order_by_uid(shop.app, placed.merchant_uid).pay_method == "card"
+    assert shop.order(placed.merchant_uid).pay_method == "card"
 
 
 @pytest.mark.parametrize(
@@ -84,11 +72,9 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
         from shop.catalog.seed import seed_catalog
 
         seed_catalog()
-    from tests.shop.conftest import ShopActions
-
     shop = ShopActions(app, app.test_client())
-    placed = place(shop)
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    placed = shop.place()
+    query = shop.pay(placed.merchant_uid, placed.amount)
     body = {"imp_uid": query["imp_uid"]}
 
     doors = [
@@ -117,50 +103,50 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
 
     assert sorted(statuses) == [200] * 8 + [303] * 4
     assert paid_orders == [placed.merchant_uid]
-    assert len(events(app, "paid")) == 1
-    assert len(events(app, "already_paid")) == len(doors) - 1
-    assert order_by_uid(app, placed.merchant_uid).status == OrderStatus.PAID
+    assert len(shop.events("paid")) == 1
+    assert len(shop.events("already_paid")) == len(doors) - 1
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PAID
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
 
 
 def test_forged_imp_uid_changes_nothing(shop, placed):
-    response = callback(shop, "imp_123456789012")
+    response = shop.callback("imp_123456789012")
     assert response.status_code == 404
-    assert webhook(shop, {"imp_uid": "imp_123456789012", "status": "paid"}).json == {
+    assert shop.webhook({"imp_uid": "imp_123456789012", "status": "paid"}).json == {
         "outcome": "unknown_payment"
     }
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
-    assert [e.outcome for e in events(shop.app)] == ["unknown_payment", "unknown_payment"]
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
+    assert [e.outcome for e in shop.events()] == ["unknown_payment", "unknown_payment"]
 
 
 def test_foreign_payment_changes_nothing(shop, placed):
-    query = pay(shop.client, "another_shops_order_1", placed.amount)
-    assert callback(shop, query["imp_uid"]).status_code == 404
-    redirected = redirect_door(shop, query)
+    query = shop.pay("another_shops_order_1", placed.amount)
+    assert shop.callback(query["imp_uid"]).status_code == 404
+    redirected = shop.redirect_door(query)
     assert redirected.headers["Location"].endswith("/cart/")
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
     assert shop.product(placed.slug).stock == placed.stock
 
 
 def test_webhook_body_that_lies_is_ignored(shop):
-    declined = place(shop)
-    other = place(shop)
-    query = pay(shop.client, declined.merchant_uid, declined.amount, decision="decline")
+    declined = shop.place()
+    other = shop.place()
+    query = shop.pay(declined.merchant_uid, declined.amount, decision="decline")
     lie = {"imp_uid": query["imp_uid"], "merchant_uid": other.merchant_uid, "status": "paid"}
-    assert webhook(shop, lie).json == {"outcome": "failed"}
-    assert order_by_uid(shop.app, declined.merchant_uid).status == OrderStatus.FAILED
-    assert order_by_uid(shop.app, other.merchant_uid).status == OrderStatus.PENDING
+    assert shop.webhook(lie).json == {"outcome": "failed"}
+    assert shop.order(declined.merchant_uid).status == OrderStatus.FAILED
+    assert shop.order(other.merchant_uid).status == OrderStatus.PENDING
     assert shop.product(declined.slug).stock == declined.stock
 
 
 def test_imp_success_true_is_not_believed(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
     query["imp_success"] = "true"
     query.pop("error_code", None)
     query.pop("error_msg", None)
-    response = redirect_door(shop, query)
+    response = shop.redirect_door(query)
     assert response.headers["Location"].endswith(f"/orders/{placed.token}")
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.FAILED
+    assert shop.order(placed.merchant_uid).status == OrderStatus.FAILED
 
 
 def test_amount_that_differs_is_refunded_and_flagged(shop, placed):
@@ -172,26 +158,26 @@ def test_amount_that_differs_is_refunded_and_flagged(shop, placed):
         json={"merchant_uid": placed.merchant_uid, "amount": 100},
         headers={"Authorization": token},
     )
-    query = pay(shop.client, placed.merchant_uid, 100)
-    assert callback(shop, query["imp_uid"]).json["status"] == OrderStatus.FORGERY
+    query = shop.pay(placed.merchant_uid, 100)
+    assert shop.callback(query["imp_uid"]).json["status"] == OrderStatus.FORGERY
 
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.FORGERY
-    payment = sandbox_payment(shop.app, query["imp_uid"])
+    payment = shop.sandbox_payment(query["imp_uid"])
     assert payment["status"] == "cancelled"
     assert payment["cancel_amount"] == 100
     assert shop.product(placed.slug).stock == placed.stock
-    assert [e.outcome for e in events(shop.app)] == ["forgery", "forgery_refunded"]
+    assert [e.outcome for e in shop.events()] == ["forgery", "forgery_refunded"]
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
     assert "We could not verify this payment" in page
 
 
 def test_declined_payment_fails_and_retry_uses_a_new_merchant_uid(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
     assert query["imp_success"] == "false"
-    response = redirect_door(shop, query)
+    response = shop.redirect_door(query)
     assert response.headers["Location"].endswith(f"/orders/{placed.token}")
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.FAILED
     assert "결제 승인이 거절되었습니다" in order.fail_reason
 
@@ -206,13 +192,13 @@ def test_declined_payment_fails_and_retry_uses_a_new_merchant_uid(shop, placed):
         assert retried.headers["Location"].endswith(f"/orders/{new.token}/pay")
         assert new.merchant_uid != placed.merchant_uid
         assert (new.amount, new.status) == (placed.amount, OrderStatus.PENDING)
-    query = pay(shop.client, new.merchant_uid, new.amount)
-    assert callback(shop, query["imp_uid"]).json["status"] == "paid"
+    query = shop.pay(new.merchant_uid, new.amount)
+    assert shop.callback(query["imp_uid"]).json["status"] == "paid"
 
 
 def test_buyer_cancel_goes_back_to_checkout_with_a_message(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount, decision="cancel")
-    response = redirect_door(shop, query)
+    query = shop.pay(placed.merchant_uid, placed.amount, decision="cancel")
+    response = shop.redirect_door(query)
     assert response.headers["Location"].endswith("/checkout")
     page = shop.client.get("/checkout").get_data(as_text=True)
     assert "You cancelled the Kakao Pay payment. Nothing was charged." in page
@@ -238,23 +224,23 @@ def test_phone_redirect_without_a_payment_shows_the_shops_own_words(
     query = {"merchant_uid": placed.merchant_uid, "imp_success": "false", "error_msg": lie}
     if error_code:
         query["error_code"] = error_code
-    response = redirect_door(shop, query)
+    response = shop.redirect_door(query)
     assert response.headers["Location"].endswith(f"/orders/{placed.token}/pay")
     page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
     assert message in page
     assert lie not in page
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 def test_unreachable_portone_leaves_the_order_pending_until_rechecked(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     working = shop.app.extensions["portone"]
     shop.app.extensions["portone"] = PortOneClient("http://127.0.0.1:9", "k", "s", timeout=(0.5, 1))
     try:
-        waiting = callback(shop, query["imp_uid"], placed.merchant_uid)
+        waiting = shop.callback(query["imp_uid"], placed.merchant_uid)
         assert waiting.json == {"status": "pending", "redirect": f"/orders/{placed.token}"}
-        assert redirect_door(shop, query).headers["Location"].endswith(f"/orders/{placed.token}")
-        assert webhook(shop, {"imp_uid": query["imp_uid"]}).status_code == 503
+        assert shop.redirect_door(query).headers["Location"].endswith(f"/orders/{placed.token}")
+        assert shop.webhook({"imp_uid": query["imp_uid"]}).status_code == 503
         page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
         assert "Confirming your payment" in page
     finally:
@@ -263,28 +249,28 @@ def test_unreachable_portone_leaves_the_order_pending_until_rechecked(shop, plac
     status = shop.client.get(f"/orders/{placed.token}/status")
     assert status.json == {"status": "paid", "url": f"/orders/{placed.token}"}
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
-    assert [e.outcome for e in events(shop.app)] == ["unavailable"] * 3 + ["paid"]
+    assert [e.outcome for e in shop.events()] == ["unavailable"] * 3 + ["paid"]
 
 
 def test_console_cancel_cancels_a_paid_order_and_returns_the_stock(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    callback(shop, query["imp_uid"])
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    shop.callback(query["imp_uid"])
     cancelled = shop.client.post(
         f"{SANDBOX}/_sandbox/payments/{query['imp_uid']}/cancel", json={}, headers=AUTHORIZATION
     )
     assert cancelled.status_code == 200
-    assert webhook(shop, {"imp_uid": query["imp_uid"], "status": "cancelled"}).json == {
+    assert shop.webhook({"imp_uid": query["imp_uid"], "status": "cancelled"}).json == {
         "outcome": "cancelled"
     }
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.CANCELLED
+    assert shop.order(placed.merchant_uid).status == OrderStatus.CANCELLED
     assert shop.product(placed.slug).stock == placed.stock
-    assert webhook(shop, {"imp_uid": query["imp_uid"]}).json == {"outcome": "no_change"}
+    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "no_change"}
     assert shop.product(placed.slug).stock == placed.stock
 
 
 @pytest.mark.parametrize("body", [{}, {"imp_uid": ""}, {"imp_uid": 12}, {"merchant_uid": "x"}])
 def test_webhook_without_imp_uid_is_refused(shop, body):
-    response = webhook(shop, body)
+    response = shop.webhook(body)
     assert response.status_code == 400
     assert response.json == {"error": "imp_uid is required."}
 
@@ -298,7 +284,7 @@ def test_a_json_body_that_is_not_an_object_is_refused(shop, placed, body):
         )
         assert response.status_code == 400
         assert response.json == {"error": "imp_uid is required."}
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 # imp_uids PortOne never issues; most would reach another endpoint once %2F is decoded.
@@ -319,22 +305,22 @@ BAD_IMP_UIDS = {
 @pytest.mark.parametrize("imp_uid", BAD_IMP_UIDS.values(), ids=BAD_IMP_UIDS.keys())
 def test_an_imp_uid_not_of_portones_shape_is_a_400_at_every_door(shop, placed, imp_uid):
     # Paid in the window, not yet confirmed: a door that reached find/<merchant_uid> would sync it.
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     imp_uid = imp_uid.format(merchant_uid=placed.merchant_uid)
     refusal = {"error": "imp_uid is not a PortOne payment id."}
 
     for answer in (
-        webhook(shop, {"imp_uid": imp_uid}),
-        webhook(shop, {"imp_uid": imp_uid}, form=True),
-        callback(shop, imp_uid, placed.merchant_uid),
+        shop.webhook({"imp_uid": imp_uid}),
+        shop.webhook({"imp_uid": imp_uid}, form=True),
+        shop.callback(imp_uid, placed.merchant_uid),
     ):
         assert (answer.status_code, answer.json) == (400, refusal)
-    page = redirect_door(shop, {**query, "imp_uid": imp_uid})
+    page = shop.redirect_door({**query, "imp_uid": imp_uid})
     assert page.status_code == 400
     assert refusal["error"] in page.get_data(as_text=True)
 
-    assert events(shop.app) == []
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.events() == []
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 def test_a_payment_portone_answers_without_its_fields_changes_nothing(shop, placed):
@@ -344,17 +330,17 @@ def test_a_payment_portone_answers_without_its_fields_changes_nothing(shop, plac
     with fake_portone.answering(page_of_payments) as odd:
         shop.app.extensions["portone"] = odd
         try:
-            assert webhook(shop, {"imp_uid": "imp_123456789012"}).json == {"outcome": "refused"}
-            assert callback(shop, "imp_123456789012").status_code == 404
-            assert redirect_door(shop, {"imp_uid": "imp_123456789012"}).status_code == 303
+            assert shop.webhook({"imp_uid": "imp_123456789012"}).json == {"outcome": "refused"}
+            assert shop.callback("imp_123456789012").status_code == 404
+            assert shop.redirect_door({"imp_uid": "imp_123456789012"}).status_code == 303
         finally:
             shop.app.extensions["portone"] = working
-    assert [e.outcome for e in events(shop.app)] == ["refused"] * 3
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert [e.outcome for e in shop.events()] == ["refused"] * 3
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
 def test_callback_needs_the_csrf_token(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
     response = shop.client.post("/checkout/complete", json={"imp_uid": query["imp_uid"]})
     assert response.status_code == 400
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.PENDING
+    assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING

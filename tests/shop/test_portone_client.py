@@ -14,8 +14,8 @@ from shop.portone import (
     PortOneNotFound,
     PortOneUnavailable,
 )
-from tests.conftest import LiveServer
 from tests.sandbox_controls import reset_sandbox
+from tests.servers import LiveServer
 from tests.shop import fake_portone
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 
 from shop.portone import PortOneClient, PortOneUnavailable
 from shop.portone.breaker import CircuitBreaker
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 READ_TIMEOUT = 1.0
 CALLERS = 5
@@ -131,7 +131,13 @@ def test_a_token_answer_without_a_token_is_unavailable(answer):
 
 
 def test_webhooks_while_portone_hangs_all_answer_within_one_timeout(app_factory, silent):
-    app = app_factory(seed=False, PORTONE_API_BASE=silent.url, PORTONE_TIMEOUT=(1.0, READ_TIMEOUT))
+    # Served to requests at once: its database is a file, not one connection they share.
+    app = app_factory(
+        seed=False,
+        in_memory=False,
+        PORTONE_API_BASE=silent.url,
+        PORTONE_TIMEOUT=(1.0, READ_TIMEOUT),
+    )
     shop = LiveServer(app).start()
     try:
         results = at_once(

@@ -8,7 +8,7 @@ import pytest
 from flask import request
 
 from shop.catalog.seed import PRODUCTS
-from tests.shop.payflow import BUYER
+from tests.shop.actions import BUYER
 
 PARAMS = re.compile(r'<script type="application/json" id="payment-params">(.*?)</script>', re.S)
 

@@ -6,35 +6,22 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.portone import PortOneUnavailable
-from tests.shop.payflow import (
-    SANDBOX,
-    Placed,
-    callback,
-    console_cancel,
-    events,
-    order_by_uid,
-    pay,
-    place,
-    redirect_door,
-    refund_at_portone,
-    sandbox_payment,
-    webhook,
-)
+from tests.shop.actions import SANDBOX, Placed, ShopActions
 
 QUANTITY = 2
 
 
 @pytest.fixture
 def placed(shop) -> Placed:
-    return place(shop, QUANTITY)
+    return shop.place(QUANTITY)
 
 
-def outcomes(app, imp_uid: str) -> list[str]:
-    return [e.outcome for e in events(app) if e.imp_uid == imp_uid]
+def outcomes(shop: ShopActions, imp_uid: str) -> list[str]:
+    return [e.outcome for e in shop.events() if e.imp_uid == imp_uid]
 
 
-def assert_refunded(app, imp_uid: str, amount: int) -> None:
-    payment = sandbox_payment(app, imp_uid)
+def assert_refunded(shop: ShopActions, imp_uid: str, amount: int) -> None:
+    payment = shop.sandbox_payment(imp_uid)
     assert (payment["status"], payment["cancel_amount"]) == ("cancelled", amount)
 
 
@@ -53,51 +40,51 @@ def change_prepared(shop, merchant_uid: str, amount: int) -> None:
 
 
 def test_paying_a_cancelled_order_again_from_an_old_tab_is_refunded(shop, placed):
-    first = pay(shop.client, placed.merchant_uid, placed.amount)
-    callback(shop, first["imp_uid"])
-    console_cancel(shop, first["imp_uid"])
-    assert webhook(shop, {"imp_uid": first["imp_uid"]}).json == {"outcome": "cancelled"}
+    first = shop.pay(placed.merchant_uid, placed.amount)
+    shop.callback(first["imp_uid"])
+    shop.console_cancel(first["imp_uid"])
+    assert shop.webhook({"imp_uid": first["imp_uid"]}).json == {"outcome": "cancelled"}
 
-    again = pay(shop.client, placed.merchant_uid, placed.amount)
-    assert callback(shop, again["imp_uid"]).json["status"] == OrderStatus.CANCELLED
+    again = shop.pay(placed.merchant_uid, placed.amount)
+    assert shop.callback(again["imp_uid"]).json["status"] == OrderStatus.CANCELLED
 
-    assert_refunded(shop.app, again["imp_uid"], placed.amount)
-    assert outcomes(shop.app, again["imp_uid"]) == ["closed", "closed_refunded"]
-    assert order_by_uid(shop.app, placed.merchant_uid).status == OrderStatus.CANCELLED
+    assert_refunded(shop, again["imp_uid"], placed.amount)
+    assert outcomes(shop, again["imp_uid"]) == ["closed", "closed_refunded"]
+    assert shop.order(placed.merchant_uid).status == OrderStatus.CANCELLED
     assert shop.product(placed.slug).stock == placed.stock
 
 
 def test_a_correct_payment_for_an_order_flagged_as_forgery_is_refunded(shop, placed):
     change_prepared(shop, placed.merchant_uid, 100)
-    forged = pay(shop.client, placed.merchant_uid, 100)
-    assert callback(shop, forged["imp_uid"]).json["status"] == OrderStatus.FORGERY
+    forged = shop.pay(placed.merchant_uid, 100)
+    assert shop.callback(forged["imp_uid"]).json["status"] == OrderStatus.FORGERY
 
     change_prepared(shop, placed.merchant_uid, placed.amount)
-    correct = pay(shop.client, placed.merchant_uid, placed.amount)
-    assert callback(shop, correct["imp_uid"]).json["status"] == OrderStatus.FORGERY
+    correct = shop.pay(placed.merchant_uid, placed.amount)
+    assert shop.callback(correct["imp_uid"]).json["status"] == OrderStatus.FORGERY
 
-    assert_refunded(shop.app, correct["imp_uid"], placed.amount)
-    assert outcomes(shop.app, correct["imp_uid"]) == ["closed", "closed_refunded"]
+    assert_refunded(shop, correct["imp_uid"], placed.amount)
+    assert outcomes(shop, correct["imp_uid"]) == ["closed", "closed_refunded"]
     assert shop.product(placed.slug).stock == placed.stock
 
 
 def test_paying_a_failed_order_after_its_retry_was_paid_is_refunded(shop, placed):
-    declined = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
-    redirect_door(shop, declined)
+    declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(declined)
     assert shop.post(f"/orders/{placed.token}/retry", {}).status_code == 303
     with shop.app.app_context():
         retry = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         retry_uid, retry_amount = retry.merchant_uid, retry.amount
-    paid = pay(shop.client, retry_uid, retry_amount)
-    assert callback(shop, paid["imp_uid"]).json["status"] == OrderStatus.PAID
+    paid = shop.pay(retry_uid, retry_amount)
+    assert shop.callback(paid["imp_uid"]).json["status"] == OrderStatus.PAID
 
-    old_tab = pay(shop.client, placed.merchant_uid, placed.amount)
-    response = callback(shop, old_tab["imp_uid"])
+    old_tab = shop.pay(placed.merchant_uid, placed.amount)
+    response = shop.callback(old_tab["imp_uid"])
 
-    assert_refunded(shop.app, old_tab["imp_uid"], placed.amount)
+    assert_refunded(shop, old_tab["imp_uid"], placed.amount)
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
     assert response.json["status"] == OrderStatus.REPLACED
-    assert outcomes(shop.app, old_tab["imp_uid"]) == ["closed", "closed_refunded"]
+    assert outcomes(shop, old_tab["imp_uid"]) == ["closed", "closed_refunded"]
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
     assert "You tried this order again as order" in page
     assert f'href="/orders/{retry.token}"' in page
@@ -118,11 +105,11 @@ def test_a_correct_payment_for_an_order_closed_to_payments_is_refunded(shop, pla
         order = db.session.scalar(select(Order).where(Order.merchant_uid == placed.merchant_uid))
         order.status = status
         db.session.commit()
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
+    query = shop.pay(placed.merchant_uid, placed.amount)
 
-    assert callback(shop, query["imp_uid"]).json["status"] == status
-    assert_refunded(shop.app, query["imp_uid"], placed.amount)
-    assert outcomes(shop.app, query["imp_uid"]) == ["closed", "closed_refunded"]
+    assert shop.callback(query["imp_uid"]).json["status"] == status
+    assert_refunded(shop, query["imp_uid"], placed.amount)
+    assert outcomes(shop, query["imp_uid"]) == ["closed", "closed_refunded"]
     assert shop.product(placed.slug).stock == placed.stock
 
 
@@ -140,28 +127,28 @@ class RefundsFail:
 
 
 def test_a_refund_that_failed_is_tried_again_when_portone_resends_the_webhook(shop, placed):
-    first = pay(shop.client, placed.merchant_uid, placed.amount)
-    callback(shop, first["imp_uid"])
-    console_cancel(shop, first["imp_uid"])
-    webhook(shop, {"imp_uid": first["imp_uid"]})
-    again = pay(shop.client, placed.merchant_uid, placed.amount)
+    first = shop.pay(placed.merchant_uid, placed.amount)
+    shop.callback(first["imp_uid"])
+    shop.console_cancel(first["imp_uid"])
+    shop.webhook({"imp_uid": first["imp_uid"]})
+    again = shop.pay(placed.merchant_uid, placed.amount)
 
     working = shop.app.extensions["portone"]
     shop.app.extensions["portone"] = RefundsFail(working)
     try:
-        failed = webhook(shop, {"imp_uid": again["imp_uid"]})
+        failed = shop.webhook({"imp_uid": again["imp_uid"]})
     finally:
         shop.app.extensions["portone"] = working
     assert (failed.status_code, failed.json) == (503, {"outcome": "closed_refund_failed"})
-    assert sandbox_payment(shop.app, again["imp_uid"])["status"] == "paid"
+    assert shop.sandbox_payment(again["imp_uid"])["status"] == "paid"
 
-    assert webhook(shop, {"imp_uid": again["imp_uid"]}).json == {"outcome": "closed_refunded"}
-    assert_refunded(shop.app, again["imp_uid"], placed.amount)
+    assert shop.webhook({"imp_uid": again["imp_uid"]}).json == {"outcome": "closed_refunded"}
+    assert_refunded(shop, again["imp_uid"], placed.amount)
 
 
 def test_a_failed_order_can_be_tried_again_once(shop, placed):
-    declined = pay(shop.client, placed.merchant_uid, placed.amount, decision="decline")
-    redirect_door(shop, declined)
+    declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(declined)
     first = shop.post(f"/orders/{placed.token}/retry", {})
     second = shop.post(f"/orders/{placed.token}/retry", {})
     assert first.headers["Location"].endswith("/pay")
@@ -174,23 +161,23 @@ def test_a_failed_order_can_be_tried_again_once(shop, placed):
 
 
 def test_a_payment_refunded_in_part_before_it_is_confirmed_is_refunded_in_full(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    refund_at_portone(shop.app, query["imp_uid"], placed.amount - 1)
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    shop.refund_at_portone(query["imp_uid"], placed.amount - 1)
 
-    assert callback(shop, query["imp_uid"]).json["status"] == OrderStatus.FORGERY
-    assert_refunded(shop.app, query["imp_uid"], placed.amount)
-    assert outcomes(shop.app, query["imp_uid"]) == ["forgery", "forgery_refunded"]
+    assert shop.callback(query["imp_uid"]).json["status"] == OrderStatus.FORGERY
+    assert_refunded(shop, query["imp_uid"], placed.amount)
+    assert outcomes(shop, query["imp_uid"]) == ["forgery", "forgery_refunded"]
     assert shop.product(placed.slug).stock == placed.stock
 
 
 def test_a_partial_refund_after_payment_is_recorded_and_shown(shop, placed):
-    query = pay(shop.client, placed.merchant_uid, placed.amount)
-    callback(shop, query["imp_uid"])
-    refund_at_portone(shop.app, query["imp_uid"], 1_000)
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    shop.callback(query["imp_uid"])
+    shop.refund_at_portone(query["imp_uid"], 1_000)
 
-    assert webhook(shop, {"imp_uid": query["imp_uid"]}).json == {"outcome": "refunded_in_part"}
-    assert webhook(shop, {"imp_uid": query["imp_uid"]}).json == {"outcome": "already_paid"}
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "refunded_in_part"}
+    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "already_paid"}
+    order = shop.order(placed.merchant_uid)
     assert (order.status, order.refunded_amount) == (OrderStatus.PAID, 1_000)
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
@@ -198,8 +185,8 @@ def test_a_partial_refund_after_payment_is_recorded_and_shown(shop, placed):
     assert "1,000원" in page
     assert f"{placed.amount - 1_000:,}원" in page
 
-    console_cancel(shop, query["imp_uid"])
-    assert webhook(shop, {"imp_uid": query["imp_uid"]}).json == {"outcome": "cancelled"}
-    order = order_by_uid(shop.app, placed.merchant_uid)
+    shop.console_cancel(query["imp_uid"])
+    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "cancelled"}
+    order = shop.order(placed.merchant_uid)
     assert (order.status, order.refunded_amount) == (OrderStatus.CANCELLED, placed.amount)
     assert shop.product(placed.slug).stock == placed.stock

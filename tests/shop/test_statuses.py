@@ -5,7 +5,6 @@ import pytest
 from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.payments import UNSETTLED, SyncOutcome
-from tests.shop.payflow import place, webhook
 
 # What the order page says first, for an order in each status.
 HEADINGS = {
@@ -36,10 +35,10 @@ def test_every_status_has_its_own_order_page():
 
 @pytest.mark.parametrize("status", list(OrderStatus))
 def test_the_order_page_is_chosen_by_the_orders_status(shop, status):
-    placed = place(shop)
+    placed = shop.place()
     values = {}
     if status == OrderStatus.REPLACED:
-        values["replaced_by_id"] = _order_id(shop.app, place(shop).token)
+        values["replaced_by_id"] = _order_id(shop.app, shop.place().token)
     _set_status(shop.app, placed.token, status, **values)
 
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
@@ -49,7 +48,7 @@ def test_the_order_page_is_chosen_by_the_orders_status(shop, status):
 
 
 def test_an_orders_status_is_read_back_as_the_enum(shop):
-    placed = place(shop)
+    placed = shop.place()
     with shop.app.app_context():
         order = db.session.scalar(db.select(Order).filter_by(token=placed.token))
         assert type(order.status) is OrderStatus
@@ -57,7 +56,7 @@ def test_an_orders_status_is_read_back_as_the_enum(shop):
 
 
 def test_the_webhook_answers_with_the_outcomes_value(shop):
-    answer = webhook(shop, {"imp_uid": "imp_123456789012"})
+    answer = shop.webhook({"imp_uid": "imp_123456789012"})
     assert answer.json == {"outcome": SyncOutcome.UNKNOWN_PAYMENT.value}
 
 

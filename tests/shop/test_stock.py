@@ -9,16 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
 from shop.models import OrderStatus
-from tests.conftest import POSTGRES_URL
-from tests.shop.conftest import ShopActions, make_app
-from tests.shop.payflow import (
-    callback,
-    events,
-    order_by_uid,
-    pay,
-    place,
-    sandbox_payment,
-)
+from tests.postgres import POSTGRES_URL
+from tests.shop.actions import ShopActions
+from tests.shop.apps import make_app
 
 SLUG = "jeju-hallabong"
 
@@ -30,21 +23,21 @@ def buyer(app) -> ShopActions:
 
 def test_a_payment_after_the_stock_ran_out_is_refunded(shop):
     shop.update_product(SLUG, stock=2)
-    first = place(shop, 2, SLUG)
+    first = shop.place(2, SLUG)
     late_buyer = buyer(shop.app)
-    second = place(late_buyer, 2, SLUG)
+    second = late_buyer.place(2, SLUG)
 
-    paid = pay(shop.client, first.merchant_uid, first.amount)
-    assert callback(shop, paid["imp_uid"]).json["status"] == OrderStatus.PAID
-    late = pay(late_buyer.client, second.merchant_uid, second.amount)
-    response = callback(late_buyer, late["imp_uid"])
+    paid = shop.pay(first.merchant_uid, first.amount)
+    assert shop.callback(paid["imp_uid"]).json["status"] == OrderStatus.PAID
+    late = late_buyer.pay(second.merchant_uid, second.amount)
+    response = late_buyer.callback(late["imp_uid"])
     assert response.json == {"status": "sold_out", "redirect": f"/orders/{second.token}"}
 
     assert shop.product(SLUG).stock == 0
-    assert order_by_uid(shop.app, second.merchant_uid).status == OrderStatus.SOLD_OUT
-    payment = sandbox_payment(shop.app, late["imp_uid"])
+    assert shop.order(second.merchant_uid).status == OrderStatus.SOLD_OUT
+    payment = shop.sandbox_payment(late["imp_uid"])
     assert (payment["status"], payment["cancel_amount"]) == ("cancelled", second.amount)
-    assert [e.outcome for e in events(shop.app) if e.imp_uid == late["imp_uid"]] == [
+    assert [e.outcome for e in shop.events() if e.imp_uid == late["imp_uid"]] == [
         "sold_out",
         "sold_out_refunded",
     ]
@@ -71,10 +64,8 @@ def test_two_buyers_of_the_last_unit_paying_at_once_get_one_unit(tmp_path, datab
     buyers = [buyer(app), buyer(app)]
     buyers[0].update_product(SLUG, stock=1)
     # Both are let through at checkout: stock is not reserved until a payment is confirmed.
-    orders = [place(b, 1, SLUG) for b in buyers]
-    payments = [
-        pay(b.client, o.merchant_uid, o.amount) for b, o in zip(buyers, orders, strict=True)
-    ]
+    orders = [b.place(1, SLUG) for b in buyers]
+    payments = [b.pay(o.merchant_uid, o.amount) for b, o in zip(buyers, orders, strict=True)]
 
     doors = []
     for query in payments:
@@ -101,11 +92,11 @@ def test_two_buyers_of_the_last_unit_paying_at_once_get_one_unit(tmp_path, datab
         thread.join(30)
 
     assert buyers[0].product(SLUG).stock == 0
-    statuses = [order_by_uid(app, o.merchant_uid).status for o in orders]
+    statuses = [buyers[0].order(o.merchant_uid).status for o in orders]
     assert sorted(statuses) == [OrderStatus.PAID, OrderStatus.SOLD_OUT]
-    assert len(events(app, "paid")) == 1
+    assert len(buyers[0].events("paid")) == 1
     for status, query, order in zip(statuses, payments, orders, strict=True):
-        payment = sandbox_payment(app, query["imp_uid"])
+        payment = buyers[0].sandbox_payment(query["imp_uid"])
         if status == OrderStatus.PAID:
             assert (payment["status"], payment["cancel_amount"]) == ("paid", 0)
         else:

@@ -1,0 +1,69 @@
+"""The test suite's own rules: helpers in modules, PostgreSQL tests skipped or required, and a
+``browser`` marker that leaves a fast layer without Chromium."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.postgres import require_postgres
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+# Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
+NO_SERVER = "postgresql+psycopg://postgres@127.0.0.1:9/test"
+
+
+def test_nothing_is_imported_from_a_conftest():
+    importers = []
+    for path in [*TESTS.rglob("*.py"), *(ROOT / "bench").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and "conftest" in (node.module or ""):
+                importers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert importers == []
+
+
+def test_postgres_tests_are_skipped_with_how_to_run_them(monkeypatch):
+    monkeypatch.delenv("REQUIRE_POSTGRES", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_postgres(NO_SERVER)
+    assert "no PostgreSQL answered at postgresql+psycopg://postgres@127.0.0.1:9/test" in str(
+        skipped.value
+    )
+    assert "set TEST_POSTGRES_URL" in str(skipped.value)
+
+
+def test_postgres_tests_fail_when_ci_requires_them(monkeypatch):
+    monkeypatch.setenv("REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_POSTGRES is set"):
+        require_postgres(NO_SERVER)
+
+
+def test_the_password_of_the_postgres_url_is_not_shown(monkeypatch):
+    monkeypatch.delenv("REQUIRE_POSTGRES", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_postgres("postgresql+psycopg://shop:hunter2@127.0.0.1:9/test")
+    assert "hunter2" not in str(skipped.value)
+
+
+def collected(*args: str) -> set[str]:
+    """The files of the tests that ``pytest --collect-only`` selects with ``args``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTEST_ADDOPTS": ""},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+
+
+def test_not_browser_leaves_out_every_test_that_starts_chromium():
+    chromium = ["tests/e2e", "tests/sandbox/test_sdk.py"]
+    plain_http = "tests/sandbox/test_sdk_window.py"
+    assert collected("-m", "not browser", *chromium, plain_http) == {plain_http}
