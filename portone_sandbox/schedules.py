@@ -14,6 +14,7 @@ from flask import current_app, request
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from portone_sandbox import billing, webhooks
 from portone_sandbox.errors import BadParameter, NotFound, Refused
@@ -65,13 +66,8 @@ def book(params: Params) -> list[Schedule]:
     for entry in entries:
         if entry["schedule_at"] < at:
             raise BadParameter(IN_THE_PAST)
-    customer = {
-        "buyer_name": key.customer_name,
-        "buyer_email": key.customer_email,
-        "buyer_tel": key.customer_tel,
-        "buyer_addr": key.customer_addr,
-        "buyer_postcode": key.customer_postcode,
-    }
+        for field in billing.BUYER_FIELDS:
+            entry[field] = entry[field] or getattr(key, field.replace("buyer_", "customer_"))
     schedules = [
         Schedule(
             customer_uid=customer_uid,
@@ -82,7 +78,7 @@ def book(params: Params) -> list[Schedule]:
             booked_at=at,
             executed_at=0,
             revoked_at=0,
-            **{**entry, **{f: entry[f] or customer[f] for f in customer}},
+            **entry,
         )
         for entry in entries
     ]
@@ -118,7 +114,7 @@ def _schedule_values(params: Params) -> list[dict]:
 
 def _bracketed(params: Params) -> list[dict] | None:
     """``schedules[i][field]`` form fields as a list of dicts in index order; None if none."""
-    if not hasattr(params.body, "lists"):
+    if not isinstance(params.body, MultiDict):
         return None
     found: dict[int, dict] = {}
     for name, values in params.body.lists():
@@ -276,9 +272,12 @@ def _by_ids(ids: list[int]) -> list[Schedule]:
 
 def any_booked() -> bool:
     """Whether any schedule is waiting to run."""
-    return db.session.scalar(
-        select(Schedule.id).where(Schedule.schedule_status == "scheduled").limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Schedule.id).where(Schedule.schedule_status == "scheduled").limit(1)
+        )
+        is not None
+    )
 
 
 def run_due() -> list[Schedule]:

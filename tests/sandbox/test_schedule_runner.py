@@ -272,3 +272,25 @@ def test_a_restarted_sandbox_runs_what_was_booked_before(tmp_path, receiver):
         assert (hook["json"]["merchant_uid"], hook["json"]["status"]) == (merchant_uid, "paid")
     finally:
         schedule_runner.stop(restarted)
+
+
+def test_a_failed_schedule_can_be_booked_again_with_a_new_key(
+    no_runner, api, seed_key, book, clock, advance, run
+):
+    """A renewal declined, the buyer saves a new key under the same customer_uid, and the
+    merchant books the same period's merchant_uid again: it is charged this time."""
+    customer = seed_key("customer_1", decline_charges=True)
+    entry = schedule_entry(clock() + SOON)
+    book(customer, entry)
+    advance(SOON)
+    [failed] = run()
+    assert failed["payment_status"] == "failed"
+
+    seed_key("customer_1")
+    [retry] = book(customer, {**entry, "schedule_at": clock()})
+    assert (retry["schedule_status"], retry["imp_uid"]) == ("scheduled", None)
+    [paid] = run()
+    assert (paid["merchant_uid"], paid["payment_status"]) == (entry["merchant_uid"], "paid")
+    assert paid["imp_uid"] != failed["imp_uid"]
+    found = ok(api.get(f"/payments/findAll/{entry['merchant_uid']}"))
+    assert sorted(p["status"] for p in found["list"]) == ["failed", "paid"]
