@@ -8,6 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound as NotFoundApp
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.test import Client
 
 import portone_sandbox as sandbox_pkg
 from portone_sandbox import schedule_runner, schedules
@@ -294,3 +297,33 @@ def test_a_failed_schedule_can_be_booked_again_with_a_new_key(
     assert paid["imp_uid"] != failed["imp_uid"]
     found = ok(api.get(f"/payments/findAll/{entry['merchant_uid']}"))
     assert sorted(p["status"] for p in found["list"]) == ["failed", "paid"]
+
+
+def test_a_mounted_sandbox_gives_scheduled_payments_receipts_under_its_mount(tmp_path):
+    """The runner has no request of its own: the receipt is built on the address the booking
+    came to, mount point included."""
+    app = _sandbox_app(f"sqlite:///{tmp_path / 'sandbox.sqlite3'}")
+    client = Client(DispatcherMiddleware(NotFoundApp(), {"/portone-sandbox": app}))
+    mount = "https://shop.example/portone-sandbox"
+
+    def call(method: str, path: str, **kwargs) -> dict:
+        response = client.open(
+            f"/portone-sandbox{path}", "https://shop.example", method=method, **kwargs
+        )
+        return response.get_json()
+
+    token = call("POST", "/users/getToken", json=KEY)["response"]["access_token"]
+    with app.app_context():
+        save_billing_key("customer_1")
+        db.session.commit()
+    at = call("GET", "/_sandbox/clock", headers=AUTHORIZATION)["now"]
+    entries = {"customer_uid": "customer_1", "schedules": [schedule_entry(at)]}
+    booked = call(
+        "POST", "/subscribe/payments/schedule", json=entries, headers={"Authorization": token}
+    )
+    assert booked["code"] == 0, booked
+    with app.app_context():
+        # As the background runner runs it: no request at all.
+        [ran] = [schedule.to_api() for schedule in schedules.run_due()]
+    payment = call("GET", f"/payments/{ran['imp_uid']}", headers={"Authorization": token})
+    assert payment["response"]["receipt_url"] == f"{mount}/receipts/{ran['imp_uid']}"
