@@ -76,9 +76,8 @@ def _sent_token() -> str:
     if header:
         scheme, _, rest = header.partition(" ")
         return rest.strip() if scheme.lower() == "bearer" else header
-    return (
-        request.headers.get("X-ImpTokenHeader", "").strip() or request.args.get("_token", "")
-    ).strip()
+    older = request.headers.get("X-ImpTokenHeader") or request.args.get("_token") or ""
+    return older.strip()
 
 
 @bp.post("/users/getToken")
