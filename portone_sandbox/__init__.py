@@ -36,6 +36,10 @@ DEFAULTS = {
     # The webhook log's long-poll holds a worker: this long at most, this many at once.
     "SANDBOX_CONTROL_MAX_WAIT": 5.0,
     "SANDBOX_CONTROL_MAX_WAITERS": 4,
+    # Due schedules are charged by a background thread polling this often (seconds); off, only
+    # the run control and the dashboard's button run them.
+    "SANDBOX_SCHEDULE_RUNNER": True,
+    "SANDBOX_SCHEDULE_INTERVAL": 0.5,
     # Nothing the sandbox accepts comes near 1 MiB; without a limit werkzeug reads a chunked body
     # for as long as it lasts.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -76,10 +80,22 @@ def create_app(config: dict | None = None) -> Flask:
         _prepare_sqlite(db.engine)
         db.create_all()
 
-    from portone_sandbox import api, console, controls, errors, formatting, params, window
+    from portone_sandbox import (
+        api,
+        console,
+        controls,
+        errors,
+        formatting,
+        params,
+        schedule_api,
+        schedule_runner,
+        window,
+    )
 
     app.before_request(params.refuse_nul_characters)
+    app.before_request(schedule_runner.start_if_booked)
     app.register_blueprint(api.bp)
+    app.register_blueprint(schedule_api.bp)
     app.register_blueprint(window.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(controls.bp)

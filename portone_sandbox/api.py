@@ -12,7 +12,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portone_sandbox import billing, refunds, webhooks
+from portone_sandbox import billing, refunds, schedules, webhooks
 from portone_sandbox.errors import (
     NO_PAYMENT,
     BadParameter,
@@ -21,7 +21,16 @@ from portone_sandbox.errors import (
     Refused,
     Unauthorized,
 )
-from portone_sandbox.models import BillingKey, Payment, Prepared, Token, db, now
+from portone_sandbox.models import (
+    ALREADY_PAID_MSG,
+    BillingKey,
+    Payment,
+    Prepared,
+    Token,
+    db,
+    merchant_uid_paid,
+    now,
+)
 from portone_sandbox.params import Params
 
 bp = Blueprint("api", __name__)
@@ -54,11 +63,21 @@ def require_token():
     """Every endpoint but getToken needs a live access token."""
     if request.endpoint == "api.get_token":
         return
-    header = request.headers.get("Authorization", "").strip()
-    scheme, _, rest = header.partition(" ")
-    token = rest.strip() if scheme.lower() == "bearer" else header
+    token = _sent_token()
     if not ACCESS_TOKEN.fullmatch(token) or not _live(token):
         raise Unauthorized()
+
+
+def _sent_token() -> str:
+    """The access token as PortOne takes it: ``Authorization: Bearer <token>`` or a bare
+    ``Authorization: <token>``, else (older clients) ``X-ImpTokenHeader: <token>``, else the
+    ``_token`` query parameter."""
+    header = request.headers.get("Authorization", "").strip()
+    if header:
+        scheme, _, rest = header.partition(" ")
+        return rest.strip() if scheme.lower() == "bearer" else header
+    older = request.headers.get("X-ImpTokenHeader") or request.args.get("_token") or ""
+    return older.strip()
 
 
 @bp.post("/users/getToken")
@@ -231,6 +250,7 @@ def delete_customer(customer_uid: str):
     key = _billing_key(customer_uid)
     deleted = key.to_api()
     db.session.delete(key)
+    schedules.revoke_with_key(customer_uid)
     db.session.commit()
     return ok(deleted)
 
@@ -271,6 +291,8 @@ def again():
     key = db.session.get(BillingKey, customer_uid)
     if key is None:
         raise PgRefused("등록되지 않은 사용자입니다.")
+    if merchant_uid_paid(merchant_uid):
+        raise Refused(ALREADY_PAID_MSG)
     payment = billing.charge(key, merchant_uid, amount, name, buyer, custom_data, notice_urls)
     if payment.status == "paid":
         webhooks.send(payment)

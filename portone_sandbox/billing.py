@@ -4,14 +4,12 @@ import json
 
 from flask import url_for
 
-from portone_sandbox.errors import Refused
 from portone_sandbox.models import (
     ALREADY_PAID_MSG,
     BillingKey,
     Payment,
     db,
     mark_paid,
-    merchant_uid_paid,
     new_apply_num,
     new_imp_uid,
     new_pg_tid,
@@ -32,14 +30,15 @@ def charge(
     buyer: dict | None = None,
     custom_data: str | None = None,
     notice_urls: list[str] | None = None,
+    usage: str = "payment",
+    imp_uid: str | None = None,
 ) -> Payment:
     """Charge ``key`` and commit the Payment: ``paid``, or ``failed`` with a ``fail_reason`` when
-    the key declines charges. A merchant_uid that is paid already is refused."""
-    if merchant_uid_paid(merchant_uid):
-        raise Refused(ALREADY_PAID_MSG)
+    the key declines charges or the merchant_uid is paid already. ``usage`` is its
+    ``customer_uid_usage``: ``payment`` for ``again``, ``payment.scheduled`` for a schedule."""
     at = now()
     payment = Payment(
-        imp_uid=new_imp_uid(api=True),
+        imp_uid=imp_uid or new_imp_uid(api=True),
         merchant_uid=merchant_uid,
         status="ready",
         amount=amount,
@@ -57,7 +56,7 @@ def charge(
         started_at=at,
         updated_at=at,
         customer_uid=key.customer_uid,
-        customer_uid_usage="payment",
+        customer_uid_usage=usage,
         notice_urls=json.dumps(notice_urls or []),
         **{field: (buyer or {}).get(field) for field in BUYER_FIELDS},
     )

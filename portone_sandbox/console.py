@@ -1,4 +1,5 @@
-"""The merchant console: the dashboard at the mount point, and its Cancel buttons.
+"""The merchant console: the dashboard at the mount point, its Cancel buttons and its "Run due
+schedules" button.
 
 Its buttons are Flask-WTF forms. A post must carry the CSRF token of the visitor's own dashboard
 page and come from the dashboard's origin, so no other site can press them for a visitor.
@@ -11,10 +12,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portone_sandbox import refunds
+from portone_sandbox import refunds, schedule_runner
 from portone_sandbox.errors import ApiError
 from portone_sandbox.formatting import won
-from portone_sandbox.models import BillingKey, Payment, WebhookDelivery, db, now
+from portone_sandbox.models import BillingKey, Payment, Schedule, WebhookDelivery, db, now
 
 bp = Blueprint("console", __name__)
 
@@ -25,9 +26,14 @@ class CancelForm(FlaskForm):
     """The Cancel button beside a paid payment: refunds the whole balance."""
 
 
+class RunSchedulesForm(FlaskForm):
+    """The "Run due schedules" button: charges what is due by the sandbox's clock now."""
+
+
 @bp.get("/")
 def index():
-    """Payments (with their cancel history), billing keys and webhook deliveries, newest first."""
+    """Payments (with their cancel history), billing keys (with their payments), schedules and
+    webhook deliveries, newest first."""
     payments = db.session.scalars(
         select(Payment)
         .options(selectinload(Payment.cancels))
@@ -40,13 +46,22 @@ def index():
     deliveries = db.session.scalars(
         select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(LISTED)
     ).all()
+    booked = db.session.scalars(
+        select(Schedule)
+        .options(selectinload(Schedule.payment))
+        .order_by(Schedule.schedule_at.desc(), Schedule.id.desc())
+        .limit(LISTED)
+    ).all()
     return render_template(
         "console/index.html",
         payments=payments,
         keys=keys,
+        key_payments=_payments_of(keys),
+        schedules=booked,
         deliveries=deliveries,
         now=now(),
         cancel_form=CancelForm(),
+        run_form=RunSchedulesForm(),
     )
 
 
@@ -64,6 +79,32 @@ def cancel(imp_uid: str):
     else:
         flash(f"{imp_uid}: {won(refund.amount)} 취소되었습니다.")
     return redirect(url_for(".index"), 303)
+
+
+@bp.post("/console/schedules/run")
+def run_schedules():
+    """The "Run due schedules" button, then back to the dashboard's schedules."""
+    if not _from_this_origin():
+        abort(403, description="The dashboard's buttons work only from the dashboard itself.")
+    if not RunSchedulesForm().validate_on_submit():
+        abort(400, description="This form has expired. Reload the dashboard and try again.")
+    ran = schedule_runner.run_now()
+    flash(f"예약결제 {len(ran)}건을 실행했습니다.")
+    return redirect(url_for(".index", _anchor="schedules"), 303)
+
+
+def _payments_of(keys: list[BillingKey]) -> dict[str, list[Payment]]:
+    """The payments made with each listed key (issue, again, scheduled), newest first."""
+    made: dict[str, list[Payment]] = {key.customer_uid: [] for key in keys}
+    if made:
+        for payment in db.session.scalars(
+            select(Payment)
+            .where(Payment.customer_uid.in_(made))
+            .order_by(Payment.started_at.desc(), Payment.imp_uid)
+            .limit(LISTED)
+        ):
+            made[payment.customer_uid].append(payment)
+    return made
 
 
 def _from_this_origin() -> bool:

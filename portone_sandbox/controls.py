@@ -1,4 +1,5 @@
-"""The test controls under ``/_sandbox/``: reset, the clock, the webhook log, console-style cancel.
+"""The test controls under ``/_sandbox/``: reset, the clock, the webhook log, console-style cancel,
+running due schedules.
 
 They change or reveal all of the sandbox's state, so every call must carry the sandbox's API
 secret as ``Authorization: Bearer <SANDBOX_API_SECRET>``. A page on another site can neither know
@@ -10,7 +11,7 @@ import secrets
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from portone_sandbox import refunds, webhooks
+from portone_sandbox import refunds, schedule_runner, webhooks
 from portone_sandbox.api import ok
 from portone_sandbox.errors import Unauthorized
 from portone_sandbox.models import Setting, WebhookDelivery, advance_clock, db, now
@@ -33,8 +34,9 @@ def require_secret():
 
 @bp.post("/reset")
 def reset():
-    """Forget everything: payments, keys, tokens, deliveries (in flight too), the clock."""
-    with webhooks.resetting():
+    """Forget everything: payments, keys, schedules, tokens, deliveries (in flight too), the
+    clock."""
+    with schedule_runner.paused(), webhooks.resetting():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
@@ -81,6 +83,14 @@ def cancel(imp_uid: str):
     reason = params.string("reason", max_length=300)
     payment, _ = refunds.cancel_from_console(imp_uid, amount, reason)
     return ok(payment.to_api())
+
+
+@bp.post("/schedules/run")
+def run_schedules():
+    """Charge the schedules that are due by the sandbox's clock now, without waiting for the
+    runner: the ScheduleResults of those this call ran."""
+    ran = schedule_runner.run_now()
+    return jsonify(executed=[schedule.to_api() for schedule in ran], now=now())
 
 
 def _clock() -> dict:

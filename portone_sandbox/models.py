@@ -5,7 +5,18 @@ import secrets
 import time
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, exists, select, update
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    exists,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column, relationship
 
 
@@ -400,3 +411,91 @@ def save_billing_key(customer_uid: str, **fields) -> BillingKey:
         setattr(key, name, fields.get(name, defaults.get(name)))
     key.updated = at
     return key
+
+
+SCHEDULE_STATUSES = ("scheduled", "executed", "revoked")
+
+
+class Schedule(db.Model):
+    """A charge booked with ``POST /subscribe/payments/schedule``, run when the sandbox's clock
+    reaches ``schedule_at`` (``ScheduleResultAnnotation``).
+
+    A merchant_uid is booked at most once at a time: the partial unique index admits one
+    ``scheduled`` row per merchant_uid, on SQLite and PostgreSQL alike, however bookings race.
+    """
+
+    __tablename__ = "sandbox_schedules"
+    __table_args__ = (
+        Index(
+            "uq_sandbox_schedules_booked_merchant_uid",
+            "merchant_uid",
+            unique=True,
+            sqlite_where=text("schedule_status = 'scheduled'"),
+            postgresql_where=text("schedule_status = 'scheduled'"),
+        ),
+        Index("ix_sandbox_schedules_due", "schedule_status", "schedule_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_uid: Mapped[str] = mapped_column(String(80), index=True)
+    merchant_uid: Mapped[str] = mapped_column(String(80), index=True)
+    schedule_at: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="KRW")
+    name: Mapped[str] = mapped_column(String(200))
+    buyer_name: Mapped[str | None] = mapped_column(String(300))
+    buyer_email: Mapped[str | None] = mapped_column(String(300))
+    buyer_tel: Mapped[str | None] = mapped_column(String(300))
+    buyer_addr: Mapped[str | None] = mapped_column(String(300))
+    buyer_postcode: Mapped[str | None] = mapped_column(String(300))
+    custom_data: Mapped[str | None] = mapped_column(Text)
+    # JSON list of the notice_url(s) booked; empty means the console URL.
+    notice_urls: Mapped[str] = mapped_column(Text, default="[]")
+    # The key's PG when booked.
+    pg_provider: Mapped[str] = mapped_column(String(20))
+    pg_id: Mapped[str] = mapped_column(String(20))
+    # The sandbox's address as the booking request reached it: the payment's receipt_url is
+    # built on it, by a runner that has no request of its own.
+    base_url: Mapped[str] = mapped_column(String(500))
+    schedule_status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    booked_at: Mapped[int] = mapped_column(Integer)
+    executed_at: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[int] = mapped_column(Integer, default=0)
+    # Given when the schedule is claimed for its run, so the claim names its payment.
+    imp_uid: Mapped[str | None] = mapped_column(String(40))
+
+    payment: Mapped[Payment | None] = relationship(
+        primaryjoin="foreign(Schedule.imp_uid) == Payment.imp_uid", viewonly=True
+    )
+
+    def notice_url_list(self) -> list[str]:
+        return json.loads(self.notice_urls or "[]")
+
+    def to_api(self) -> dict:
+        """The schedule as PortOne's ``ScheduleResult``; ``payment_status`` and ``fail_reason``
+        follow its payment, so a refunded scheduled payment reads ``cancelled``."""
+        payment = self.payment
+        return {
+            "customer_uid": self.customer_uid,
+            "merchant_uid": self.merchant_uid,
+            "imp_uid": self.imp_uid if payment is not None else None,
+            "pg_provider": self.pg_provider,
+            "pg_id": self.pg_id,
+            "customer_id": None,
+            "schedule_at": self.schedule_at,
+            "executed_at": self.executed_at,
+            "revoked_at": self.revoked_at,
+            "amount": self.amount,
+            "currency": self.currency,
+            "name": self.name,
+            "buyer_name": self.buyer_name,
+            "buyer_email": self.buyer_email,
+            "buyer_tel": self.buyer_tel,
+            "buyer_addr": self.buyer_addr,
+            "buyer_postcode": self.buyer_postcode,
+            "custom_data": self.custom_data,
+            "schedule_status": self.schedule_status,
+            "payment_status": payment.status if payment is not None else None,
+            "fail_reason": payment.fail_reason if payment is not None else None,
+            "promotion_id": None,
+        }

@@ -291,7 +291,7 @@ def _approve(payment: Payment, pay_with: str, decline_charges: bool) -> bool:
         "updated_at": at,
         "pay_method": pay_with,
         "pg_tid": new_pg_tid(),
-        "apply_num": new_apply_num(),
+        "apply_num": new_apply_num() if pay_with == "card" else None,
         "receipt_url": url_for(".receipt", imp_uid=payment.imp_uid, _external=True),
         **_card_fields(pay_with),
     }
@@ -350,7 +350,12 @@ def _fail(payment: Payment, reason: str, pay_method: str | None = None) -> None:
 
 
 def _response(payment: Payment) -> dict:
-    """The ``rsp`` the merchant's callback gets for a decided payment."""
+    """The ``rsp`` the merchant's callback gets for a decided payment.
+
+    As PortOne's current SDK gives it: ``success`` (and the older ``imp_success``), buyer fields
+    the request left out as empty strings, and for KakaoMoney ``apply_num`` and ``card_number``
+    as empty strings too.
+    """
     common = {
         "imp_uid": payment.imp_uid,
         "merchant_uid": payment.merchant_uid,
@@ -380,17 +385,17 @@ def _response(payment: Payment) -> dict:
         "currency": payment.currency,
         "status": payment.status,
         "pg_tid": payment.pg_tid,
-        "apply_num": payment.apply_num,
-        "buyer_name": payment.buyer_name,
-        "buyer_email": payment.buyer_email,
-        "buyer_tel": payment.buyer_tel,
-        "buyer_addr": payment.buyer_addr,
-        "buyer_postcode": payment.buyer_postcode,
+        "apply_num": payment.apply_num or "",
+        "buyer_name": payment.buyer_name or "",
+        "buyer_email": payment.buyer_email or "",
+        "buyer_tel": payment.buyer_tel or "",
+        "buyer_addr": payment.buyer_addr or "",
+        "buyer_postcode": payment.buyer_postcode or "",
         "custom_data": _parsed(payment.custom_data),
         "paid_at": payment.paid_at,
         "receipt_url": payment.receipt_url,
         "card_name": payment.card_name,
-        "card_number": payment.card_number,
+        "card_number": payment.card_number or "",
         "card_quota": payment.card_quota,
         "bank_name": None,
     }

@@ -1,9 +1,10 @@
 """Fixtures for the sandbox's contract tests: a PortOne client with a token, billing keys seeded in
-the sandbox's database, charges made with them, and a receiver that captures webhooks."""
+the sandbox's database, charges made and schedules booked with them, the clock, and a receiver
+that captures webhooks."""
 
 import pytest
 
-from portone_sandbox import models
+from portone_sandbox import models, schedule_runner
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
 from tests.sandbox_controls import control
 from tests.servers import LiveServer
@@ -59,6 +60,36 @@ def advance(sandbox):
         assert response.status_code == 200, response.text
 
     return forward
+
+
+@pytest.fixture
+def clock(sandbox):
+    """Read the sandbox's clock: its ``now`` in unix seconds."""
+
+    def read() -> int:
+        response = control("GET", f"{sandbox.url}/_sandbox/clock", timeout=5)
+        assert response.status_code == 200, response.text
+        return response.json()["now"]
+
+    return read
+
+
+@pytest.fixture
+def book(api):
+    """Book schedules of a billing key; the ScheduleResults."""
+
+    def schedule(customer_uid: str, *entries: dict) -> list[dict]:
+        body = {"customer_uid": customer_uid, "schedules": list(entries)}
+        return ok(api.post("/subscribe/payments/schedule", json=body))
+
+    return schedule
+
+
+@pytest.fixture
+def no_runner(sandbox, monkeypatch):
+    """No background runner in this test: due schedules run only when a test runs them."""
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_SCHEDULE_RUNNER", False)
+    schedule_runner.stop(sandbox.app)
 
 
 @pytest.fixture

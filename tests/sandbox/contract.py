@@ -117,3 +117,14 @@ class ReceiverSlot:
 
     def __call__(self, environ, start_response):
         return self.current(environ, start_response)
+
+
+def schedule_entry(schedule_at: int, **fields) -> dict:
+    """One entry of ``POST /subscribe/payments/schedule``'s ``schedules``."""
+    return {
+        "merchant_uid": new_merchant_uid(),
+        "schedule_at": schedule_at,
+        "amount": 9900,
+        "name": "월간 원두 구독",
+        **fields,
+    }

@@ -80,6 +80,60 @@ def test_bearer_and_bare_tokens_are_both_accepted(sandbox, api, scheme):
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.parametrize(
+    ("headers", "params"),
+    [
+        ({"X-ImpTokenHeader": "{}"}, {}),
+        ({}, {"_token": "{}"}),
+        ({"X-ImpTokenHeader": "{}"}, {"_token": "garbage"}),
+    ],
+    ids=["X-ImpTokenHeader", "_token", "header-first"],
+)
+def test_older_clients_send_the_token_as_a_header_or_a_query_parameter(
+    sandbox, api, headers, params
+):
+    response = requests.post(
+        f"{sandbox.url}/payments/prepare",
+        headers={name: value.format(api.token) for name, value in headers.items()},
+        params={name: value.format(api.token) for name, value in params.items()},
+        json={"merchant_uid": "order_1", "amount": 1000},
+        timeout=5,
+    )
+    assert ok(response)["amount"] == 1000
+
+
+@pytest.mark.parametrize(
+    ("headers", "params"),
+    [
+        ({"X-ImpTokenHeader": "0" * 40}, {}),
+        ({}, {"_token": "0" * 40}),
+        ({"X-ImpTokenHeader": ""}, {"_token": ""}),
+        ({"Authorization": "Bearer " + "0" * 40, "X-ImpTokenHeader": "{}"}, {"_token": "{}"}),
+    ],
+    ids=["unknown-header", "unknown-query", "empty", "authorization-wins"],
+)
+def test_a_token_in_the_older_places_must_be_live(sandbox, api, headers, params):
+    response = requests.get(
+        f"{sandbox.url}/payments/status/all",
+        headers={name: value.format(api.token) for name, value in headers.items()},
+        params={name: value.format(api.token) for name, value in params.items()},
+        timeout=5,
+    )
+    assert response.status_code == 401
+    assert response.json() == UNAUTHORIZED
+
+
+def test_an_expired_token_is_refused_in_the_older_places_too(sandbox, api, advance):
+    advance(30 * 60)
+    response = requests.get(
+        f"{sandbox.url}/payments/status/all",
+        headers={"X-ImpTokenHeader": api.token},
+        params={"_token": api.token},
+        timeout=5,
+    )
+    assert response.status_code == 401
+
+
 ENDPOINTS = [
     ("GET", "/payments/imp_000000000000"),
     ("GET", "/payments?imp_uid[]=imp_000000000000"),
@@ -97,6 +151,13 @@ ENDPOINTS = [
     ("GET", "/subscribe/customers?customer_uid[]=customer_1"),
     ("GET", "/subscribe/customers/customer_1/payments"),
     ("POST", "/subscribe/payments/again"),
+    ("POST", "/subscribe/payments/schedule"),
+    ("POST", "/subscribe/payments/unschedule"),
+    ("GET", "/subscribe/payments/schedule/order_1"),
+    ("PUT", "/subscribe/payments/schedule/order_1"),
+    ("GET", "/subscribe/payments/schedule?schedule_from=0&schedule_to=1"),
+    ("GET", "/subscribe/payments/schedule/customers/customer_1?from=0&to=1"),
+    ("GET", "/subscribe/customers/customer_1/schedules?from=0&to=1"),
 ]
 
 

@@ -1,5 +1,5 @@
-"""The dashboard and its Cancel form, and what the ``/_sandbox/`` controls do: reset, clock,
-console-style cancel."""
+"""The dashboard, its Cancel and "Run due schedules" forms, and what the ``/_sandbox/`` controls do:
+reset, clock, console-style cancel."""
 
 import re
 from urllib.parse import urljoin
@@ -8,10 +8,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.sandbox.contract import ok, refused
+from tests.sandbox.contract import ok, refused, schedule_entry
 from tests.sandbox_controls import control
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SCHEDULE_ROW = re.compile(r'<tr class="schedule" data-merchant-uid="([^"]+)">(.*?)</tr>', re.S)
+KEY_ROW = re.compile(r"<tr>\s*<td><code>([^<]+)</code></td>(.*?)</tr>", re.S)
 
 
 def test_reset_forgets_everything(sandbox, api, charge):
@@ -169,3 +171,88 @@ def test_empty_dashboard(sandbox):
     page = requests.get(f"{sandbox.url}/", timeout=5)
     assert page.status_code == 200
     assert "결제 내역이 없습니다." in page.text
+
+
+def test_dashboard_lists_schedules_and_each_keys_payments(
+    no_runner, sandbox, api, seed_key, book, clock, advance, charge
+):
+    customer = seed_key("customer_money")
+    declining = seed_key("customer_declining", decline_charges=True)
+    at = clock() + 600
+    [paid_schedule, revoked] = book(customer, schedule_entry(at), schedule_entry(at + 60))
+    [failed_schedule] = book(declining, schedule_entry(at, name="실패할 구독"))
+    [later] = book(customer, schedule_entry(at + 86400, amount=19900))
+    again = charge(customer, amount=5000)
+    ok(api.post("/subscribe/payments/unschedule", json={"merchant_uid": [revoked["merchant_uid"]]}))
+    advance(600)
+    ran = {
+        s["merchant_uid"]: s
+        for s in control("POST", f"{sandbox.url}/_sandbox/schedules/run").json()["executed"]
+    }
+
+    html = requests.get(f"{sandbox.url}/", timeout=5).text
+    rows = dict(SCHEDULE_ROW.findall(html))
+    assert set(rows) == {
+        paid_schedule["merchant_uid"],
+        revoked["merchant_uid"],
+        failed_schedule["merchant_uid"],
+        later["merchant_uid"],
+    }
+    paid_row = rows[paid_schedule["merchant_uid"]]
+    assert "executed" in paid_row
+    assert ran[paid_schedule["merchant_uid"]]["imp_uid"] in paid_row
+    assert 'class="badge paid"' in paid_row
+    failed_row = rows[failed_schedule["merchant_uid"]]
+    assert ("executed" in failed_row, "잔액이 부족합니다." in failed_row) == (True, True)
+    assert "revoked" in rows[revoked["merchant_uid"]]
+    assert (
+        "scheduled" in rows[later["merchant_uid"]],
+        "19,900원" in rows[later["merchant_uid"]],
+    ) == (True, True)
+
+    keys = dict(KEY_ROW.findall(html))
+    assert again["imp_uid"] in keys[customer]
+    assert ran[paid_schedule["merchant_uid"]]["imp_uid"] in keys[customer]
+    assert "payment.scheduled" in keys[customer]
+    assert ran[failed_schedule["merchant_uid"]]["imp_uid"] in keys[declining]
+    assert again["imp_uid"] not in keys[declining]
+
+
+def test_the_run_due_schedules_button_in_a_browser(
+    no_runner, sandbox, api, seed_key, book, clock, advance, page
+):
+    [booked] = book(seed_key("customer_money"), schedule_entry(clock() + 600))
+    advance(600)
+    page.goto(f"{sandbox.url}/")
+    row = page.locator(f'tr.schedule[data-merchant-uid="{booked["merchant_uid"]}"]')
+    expect(row).to_contain_text("scheduled")
+    page.get_by_role("button", name="Run due schedules").click()
+    expect(page.get_by_role("status")).to_contain_text("예약결제 1건을 실행했습니다.")
+    expect(row).to_contain_text("executed")
+    found = ok(api.get(f"/subscribe/payments/schedule/{booked['merchant_uid']}"))
+    assert (found["schedule_status"], found["payment_status"]) == ("executed", "paid")
+    expect(row).to_contain_text(found["imp_uid"])
+
+
+@pytest.mark.parametrize(
+    ("changes", "origin", "status"),
+    [({"csrf_token": "forged"}, None, 400), ({}, "https://attacker.example", 403)],
+    ids=["forged-token", "other-origin"],
+)
+def test_the_run_button_needs_its_token_and_its_origin(
+    no_runner, sandbox, api, seed_key, book, clock, advance, changes, origin, status
+):
+    [booked] = book(seed_key("customer_money"), schedule_entry(clock() + 600))
+    advance(600)
+    browser = requests.Session()
+    token = CSRF_FIELD.search(browser.get(f"{sandbox.url}/", timeout=5).text).group(1)
+    response = browser.post(
+        f"{sandbox.url}/console/schedules/run",
+        data={"csrf_token": token, **changes},
+        headers={"Origin": origin or sandbox.url},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert response.status_code == status
+    found = ok(api.get(f"/subscribe/payments/schedule/{booked['merchant_uid']}"))
+    assert found["schedule_status"] == "scheduled"

@@ -17,6 +17,7 @@ CONTROLS = [
     ("POST", "/_sandbox/payments/{imp_uid}/cancel"),
     ("GET", "/_sandbox/clock"),
     ("GET", "/_sandbox/webhooks"),
+    ("POST", "/_sandbox/schedules/run"),
 ]
 
 

@@ -3,9 +3,13 @@ schema's type.
 
 The tables below were written by reading ``v1.openapi.json`` (definitions ``PaymentAnnotation``,
 ``PaymentCancelAnnotation``, ``CustomerAnnotation``, ``AuthAnnotation``, ``PagedPaymentAnnotation``,
-``PaymentPrepareAnnotation``). Swagger 2.0 cannot say "nullable": its ``required`` means "always
-present". PortOne sends null for strings it has no value for, and 0 for timestamps that have not
-happened, so strings (and the few fields named in NULLABLE) may be null; other types may not.
+``PaymentPrepareAnnotation``, ``ScheduleResultAnnotation``). Swagger 2.0 cannot say "nullable":
+its ``required`` means "always present". PortOne sends null for strings it has no value for, and 0
+for timestamps that have not happened, so strings (and the few fields named in NULLABLE) may be
+null; other types may not.
+
+Searches of schedules are pages like ``PagedPaymentAnnotation`` (``{total, previous, next, list}``),
+as PortOne's own clients read them, though the schema names them ``ScheduleResponse`` (an array).
 """
 
 import json
@@ -16,7 +20,8 @@ import requests
 import portone_sandbox as sandbox_pkg
 from portone_sandbox.models import db as sandbox_db
 from tests.postgres import POSTGRES_URL
-from tests.sandbox.contract import KEY, ok
+from tests.sandbox.contract import KEY, ok, schedule_entry
+from tests.sandbox_controls import control
 
 STRING, INTEGER, NUMBER, BOOLEAN, ARRAY, OBJECT = (
     "string",
@@ -142,6 +147,33 @@ PAGED_PAYMENTS = {"total": INTEGER, "previous": INTEGER, "next": INTEGER, "list"
 PAGED_PAYMENTS_REQUIRED = {"total", "previous", "next"}
 
 PAYMENT_PREPARE = {"merchant_uid": STRING, "amount": NUMBER, "currency": STRING}
+
+SCHEDULE_RESULT = {
+    "customer_uid": STRING,
+    "merchant_uid": STRING,
+    "imp_uid": STRING,
+    "pg_provider": STRING,
+    "pg_id": STRING,
+    "customer_id": STRING,
+    "schedule_at": INTEGER,
+    "executed_at": INTEGER,
+    "revoked_at": INTEGER,
+    "amount": NUMBER,
+    "currency": STRING,
+    "name": STRING,
+    "buyer_name": STRING,
+    "buyer_email": STRING,
+    "buyer_tel": STRING,
+    "buyer_addr": STRING,
+    "buyer_postcode": STRING,
+    "custom_data": STRING,
+    "schedule_status": STRING,
+    "payment_status": STRING,
+    "fail_reason": STRING,
+    "promotion_id": STRING,
+}
+# The schema requires none of them; these the sandbox always knows.
+SCHEDULE_RESULT_REQUIRED = {"customer_uid", "merchant_uid", "schedule_at", "amount"}
 
 # Not strings, yet documented as null when there is nothing to say: card_type "null for PGs that
 # do not provide it", and promotion when no promotion applied.
@@ -273,6 +305,65 @@ def test_customers(api, payments):
     )
 
 
+def check_schedule(schedule: dict) -> None:
+    check(schedule, SCHEDULE_RESULT, SCHEDULE_RESULT_REQUIRED)
+    for name in SCHEDULE_RESULT_REQUIRED:
+        assert schedule[name] is not None, name
+    assert isinstance(schedule["amount"], int)
+    assert schedule["schedule_status"] in ("scheduled", "executed", "revoked")
+    assert schedule["payment_status"] in (None, "paid", "failed", "cancelled")
+
+
+def test_schedules_in_every_state(api, seed_key, book, clock, advance):
+    seed_key("customer_money", customer_name="홍길동")
+    seed_key("customer_declining", decline_charges=True)
+    at = clock() + 60
+    made = book("customer_money", *(schedule_entry(at) for _ in range(2)))
+    made += book("customer_declining", schedule_entry(at, custom_data={"plan": "monthly"}))
+    made += book("customer_money", schedule_entry(at + 3600))
+    advance(60)
+    # The background runner may have run them first; either way they have run once this returns.
+    run = control("POST", f"{api.base_url}/_sandbox/schedules/run", timeout=10)
+    unscheduled = api.post(
+        "/subscribe/payments/unschedule", json={"merchant_uid": [made[-1]["merchant_uid"]]}
+    )
+    ok(api.post("/payments/cancel", json={"imp_uid": _found(api, made[0])["imp_uid"]}))
+    found = [_found(api, schedule) for schedule in made]
+
+    for schedule in made + run.json()["executed"] + check_envelope(unscheduled) + found:
+        check_schedule(schedule)
+    assert [(s["schedule_status"], s["payment_status"]) for s in found] == [
+        ("executed", "cancelled"),
+        ("executed", "paid"),
+        ("executed", "failed"),
+        ("revoked", None),
+    ]
+    window = {"from": at - 60, "to": at + 7200}
+    range_window = {"schedule_from": window["from"], "schedule_to": window["to"]}
+    for page in (
+        check_envelope(api.get("/subscribe/payments/schedule", params=range_window)),
+        check_envelope(
+            api.get("/subscribe/payments/schedule/customers/customer_money", params=window)
+        ),
+        check_envelope(api.get("/subscribe/customers/customer_declining/schedules", params=window)),
+    ):
+        check(page, PAGED_PAYMENTS, PAGED_PAYMENTS_REQUIRED)
+        assert page["list"]
+        for schedule in page["list"]:
+            check_schedule(schedule)
+
+
+def _found(api, schedule: dict) -> dict:
+    return check_envelope(api.get(f"/subscribe/payments/schedule/{schedule['merchant_uid']}"))
+
+
+def test_a_moved_schedule(api, seed_key, book, clock):
+    seed_key("customer_money")
+    booked = book("customer_money", schedule_entry(clock() + 3600))[0]
+    path = f"/subscribe/payments/schedule/{booked['merchant_uid']}"
+    check_schedule(check_envelope(api.put(path, json={"schedule_at": booked["schedule_at"] + 60})))
+
+
 def test_prepare(api):
     body = {"merchant_uid": "order_1", "amount": 14000}
     check(check_envelope(api.post("/payments/prepare", json=body)), PAYMENT_PREPARE, set())
@@ -287,6 +378,12 @@ def test_prepare(api):
         ("POST", "/payments/cancel", 400),
         ("POST", "/subscribe/payments/again", 400),
         ("GET", "/subscribe/customers/nobody", 404),
+        ("POST", "/subscribe/payments/schedule", 400),
+        ("POST", "/subscribe/payments/unschedule", 400),
+        ("GET", "/subscribe/payments/schedule/order_1", 404),
+        ("PUT", "/subscribe/payments/schedule/order_1", 400),
+        ("GET", "/subscribe/payments/schedule", 400),
+        ("GET", "/subscribe/customers/nobody/schedules", 400),
     ],
 )
 def test_refusals_are_envelopes(api, method, path, status):

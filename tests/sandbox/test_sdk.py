@@ -130,6 +130,46 @@ def test_cancel(shop, api):
     assert payment["fail_reason"] == CANCELLED
 
 
+BUYER_FIELDS = ("buyer_name", "buyer_email", "buyer_tel", "buyer_addr", "buyer_postcode")
+
+
+def test_a_kakaomoney_rsp_has_the_fields_of_portones_current_sdk(shop, api):
+    """As a Kakao Pay result captured from PortOne's SDK in 2024: ``success``, and for KakaoMoney
+    ``apply_num``, ``card_number`` and the buyer fields the page left out as empty strings."""
+    page = shop("order_rsp_point")
+    order = {"pg": "kakaopay", "merchant_uid": "order_rsp_point", "name": "Tea", "amount": 3000}
+    page.evaluate("params => window.payWith(params)", {**order, "buyer_name": "홍길동"})
+    kakao_pay(page).get_by_role("button", name="Approve").click()
+
+    rsp = callback_rsp(page)
+    assert (rsp["success"], rsp["imp_success"], rsp["pay_method"]) == (True, True, "point")
+    assert (rsp["apply_num"], rsp["card_number"]) == ("", "")
+    assert [rsp[field] for field in BUYER_FIELDS] == ["홍길동", "", "", "", ""]
+    payment = api.payment(rsp["imp_uid"])
+    assert (payment["apply_num"], payment["card_number"], payment["buyer_email"]) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_card_rsp_has_the_approval_and_the_masked_number(shop, api):
+    page = shop("order_rsp_card")
+    order = {"pg": "kakaopay", "merchant_uid": "order_rsp_card", "name": "Tea", "amount": 3000}
+    page.evaluate("params => window.payWith(params)", order)
+    window = kakao_pay(page)
+    window.get_by_role("group", name="Pay with").get_by_label("Card").check()
+    window.get_by_role("button", name="Approve").click()
+
+    rsp = callback_rsp(page)
+    assert (rsp["success"], rsp["imp_success"], rsp["pay_method"]) == (True, True, "card")
+    assert re.fullmatch(r"\d{8}", rsp["apply_num"])
+    assert re.fullmatch(r"\d{6}\*{6}\d{4}", rsp["card_number"])
+    assert [rsp[field] for field in BUYER_FIELDS] == ["", "", "", "", ""]
+    payment = api.payment(rsp["imp_uid"])
+    assert (payment["apply_num"], payment["card_number"]) == (rsp["apply_num"], rsp["card_number"])
+
+
 def test_webhook_only_for_approval(shop, merchant_server, sandbox):
     page = shop("order_hooked")
     notice = f"{merchant_server.url}/complete"

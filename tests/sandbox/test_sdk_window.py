@@ -269,3 +269,53 @@ def test_the_sdk_loads_from_anywhere(sandbox):
     assert response.headers["Content-Type"].startswith("text/javascript")
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert "request_pay" in response.text
+
+
+def test_a_key_from_the_window_through_its_life(sandbox, api):
+    """A Kakao Pay billing key as a shop uses it: saved in the window with amount 0, charged with
+    ``again``, replaced by a second window that ticks "Decline later charges" (the next charge
+    fails), then deleted, which refuses charges and revokes its schedules."""
+    billing = {"pg": "kakaopay", "name": "Plan", "amount": 0, "customer_uid": "cu_life"}
+    imp_uid, key = opened(sandbox, {**billing, "merchant_uid": "issue_life_1"})
+    decide(sandbox, imp_uid, key, "approve")
+
+    def again(merchant_uid: str) -> dict:
+        body = {"customer_uid": "cu_life", "merchant_uid": merchant_uid, "amount": 9900}
+        return api.call("POST", "/subscribe/payments/again", json={**body, "name": "Plan"})
+
+    paid = again("again_life_1")["response"]
+    assert (paid["status"], paid["pay_method"], paid["customer_uid_usage"]) == (
+        "paid",
+        "point",
+        "payment",
+    )
+
+    imp_uid, key = opened(sandbox, {**billing, "merchant_uid": "issue_life_2"})
+    decide(sandbox, imp_uid, key, "approve", pay_with="card", decline_charges="on")
+    declined = again("again_life_2")
+    assert declined["code"] == 0
+    assert (declined["response"]["status"], declined["response"]["pay_method"]) == (
+        "failed",
+        "card",
+    )
+    assert declined["response"]["fail_reason"]
+
+    now = control("GET", f"{sandbox.url}/_sandbox/clock", timeout=5).json()["now"]
+    entry = {"merchant_uid": "renewal_life", "schedule_at": now + 86400, "amount": 9900}
+    booked = api.call(
+        "POST",
+        "/subscribe/payments/schedule",
+        json={"customer_uid": "cu_life", "schedules": [{**entry, "name": "Plan"}]},
+    )
+    assert booked["code"] == 0, booked
+    deleted = api.call("DELETE", "/subscribe/customers/cu_life")
+    assert (deleted["code"], deleted["response"]["customer_uid"]) == (0, "cu_life")
+    assert (
+        again("again_life_3")["code"],
+        api.call("GET", "/subscribe/customers/cu_life")["status"],
+    ) == (
+        -1,
+        404,
+    )
+    revoked = api.call("GET", "/subscribe/payments/schedule/renewal_life")["response"]
+    assert revoked["schedule_status"] == "revoked"
