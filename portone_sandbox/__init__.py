@@ -43,6 +43,8 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "portone_sandbox_session",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # The longest an armed "hang" or "delay" fault may wait, in seconds.
+    "SANDBOX_FAULT_MAX_DELAY": 30.0,
 }
 
 
@@ -76,9 +78,10 @@ def create_app(config: dict | None = None) -> Flask:
         _prepare_sqlite(db.engine)
         db.create_all()
 
-    from portone_sandbox import api, console, controls, errors, formatting, params, window
+    from portone_sandbox import api, console, controls, errors, faults, formatting, params, window
 
     app.before_request(params.refuse_nul_characters)
+    faults.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(window.bp)
     app.register_blueprint(console.bp)
