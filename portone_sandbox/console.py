@@ -44,7 +44,7 @@ class FaultForm(FlaskForm):
         validators=[InputRequired(), NumberRange(1, faults.MAX_COUNT)],
         render_kw={"min": 1, "max": faults.MAX_COUNT},
     )
-    endpoint = SelectField("Endpoint (API faults)")
+    endpoint = SelectField("Endpoint (API faults)", default="")
     delay = FloatField(
         "Delay in seconds (hang, delay)",
         validators=[Optional(), NumberRange(0)],
