@@ -1,9 +1,16 @@
 """The pytest plugin, as a shop's test suite uses it: run with pytest's own ``pytester``, each test
 here runs a small test file of a shop with the plugin on (or off) and reads its outcome."""
 
+import re
+from pathlib import Path
+
 import pytest
 
+import portone_sandbox
+
 pytest_plugins = ["pytester"]
+
+README = Path(portone_sandbox.__file__).with_name("README.md")
 
 # What the small suites share: a buyer who pays in the window over plain HTTP (what iamport.js
 # posts, then Approve), and a shop's webhook endpoint.
@@ -248,3 +255,32 @@ def portone_sandbox_config(webhook_url):
         """
     )
     run(shop_suite, "--portone-sandbox").assert_outcomes(passed=1)
+
+
+# The machine's Chromium, as this repository's own suite launches it.
+CHROMIUM = """
+import shutil
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {**browser_type_launch_args, "args": ["--no-sandbox", "--disable-gpu"]}
+    system = shutil.which("chromium") or shutil.which("chromium-browser")
+    if system:
+        args["executable_path"] = system
+    return args
+"""
+
+
+def test_the_readme_example_passes(pytester):
+    """The complete test the README shows, as a new user would copy it."""
+    example = re.search(r"```python\n(# test_kakao_pay\.py.*?)```", README.read_text(), re.S)
+    assert example, "the README's complete test is missing"
+    assert len(example.group(1).splitlines()) <= 40
+    pytester.makepyfile(test_kakao_pay=example.group(1))
+    pytester.makeconftest(CHROMIUM)
+    # A process of its own: a second pytest-playwright session cannot run inside this one.
+    result = pytester.runpytest_subprocess("--portone-sandbox")
+    result.assert_outcomes(passed=1)
