@@ -95,7 +95,8 @@ def arm(
             raise BadParameter("endpoint는 API 장애(500, hang, malformed, 401)에만 지정합니다.")
         endpoint = _known_endpoint(endpoint)
     if kind in DEFAULT_DELAY:
-        delay = _seconds(DEFAULT_DELAY[kind] if delay is None else delay)
+        longest = current_app.config["SANDBOX_FAULT_MAX_DELAY"]
+        delay = _seconds(min(DEFAULT_DELAY[kind], longest) if delay is None else delay)
     elif delay is not None:
         raise BadParameter("delay는 hang과 delay 장애에만 지정합니다.")
     if kind == "duplicate":
