@@ -329,7 +329,6 @@ def test_delay_sends_the_notification_seconds_later(sandbox, charge, receiver, w
     arm(sandbox.url, kind="delay", delay=2)
     started = time.monotonic()
     paid = charge(notice_url=receiver.url)
-    assert [d["result"] for d in webhook_log()["deliveries"]] == ["pending"]
 
     assert receiver.wait_for(1)[0]["json"]["imp_uid"] == paid["imp_uid"]
     assert time.monotonic() - started >= 2

@@ -147,6 +147,7 @@ def test_approve_on_a_phone(phone, merchant, portone_sandbox):
     )
 
 
+@pytest.mark.parametrize("phone", ["iPhone 13"], indirect=True)
 def test_decline_on_a_phone(phone, merchant, portone_sandbox):
     decline(checkout(phone, merchant, "order_phone_declined"))
 
@@ -155,6 +156,7 @@ def test_decline_on_a_phone(phone, merchant, portone_sandbox):
     assert portone_sandbox.payment(query["imp_uid"])["status"] == "failed"
 
 
+@pytest.mark.parametrize("phone", ["Pixel 7"], indirect=True)
 def test_cancel_on_a_phone(phone, merchant, portone_sandbox):
     cancel(checkout(phone, merchant, "order_phone_cancelled"))
 
