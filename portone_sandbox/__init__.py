@@ -47,6 +47,8 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "portone_sandbox_session",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # The longest an armed "hang" or "delay" fault may wait, in seconds.
+    "SANDBOX_FAULT_MAX_DELAY": 30.0,
 }
 
 
@@ -85,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
         console,
         controls,
         errors,
+        faults,
         formatting,
         params,
         schedule_api,
@@ -94,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(params.refuse_nul_characters)
     app.before_request(schedule_runner.start_if_booked)
+    faults.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(schedule_api.bp)
     app.register_blueprint(window.bp)

@@ -1,5 +1,5 @@
-"""The merchant console: the dashboard at the mount point, its Cancel buttons and its "Run due
-schedules" button.
+"""The merchant console: the dashboard at the mount point, its Cancel buttons, its "Run due
+schedules" button and its faults.
 
 Its buttons are Flask-WTF forms. A post must carry the CSRF token of the visitor's own dashboard
 page and come from the dashboard's origin, so no other site can press them for a visitor.
@@ -11,8 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import FloatField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from portone_sandbox import refunds, schedule_runner
+from portone_sandbox import faults, refunds, schedule_runner
 from portone_sandbox.errors import ApiError
 from portone_sandbox.formatting import won
 from portone_sandbox.models import BillingKey, Payment, Schedule, WebhookDelivery, db, now
@@ -28,6 +30,47 @@ class CancelForm(FlaskForm):
 
 class RunSchedulesForm(FlaskForm):
     """The "Run due schedules" button: charges what is due by the sandbox's clock now."""
+
+
+class FaultForm(FlaskForm):
+    """The "Arm fault" form: what the ``/_sandbox/faults`` control takes. The fields that do
+    not apply to the chosen kind are ignored."""
+
+    kind = SelectField(
+        "Fault",
+        choices=[
+            SelectChoice(kind, label, optgroup="API" if kind in faults.API_FAULTS else "Webhook")
+            for kind, label in faults.LABELS.items()
+        ],
+    )
+    count = IntegerField(
+        "Times",
+        default=1,
+        validators=[InputRequired(), NumberRange(1, faults.MAX_COUNT)],
+        render_kw={"min": 1, "max": faults.MAX_COUNT},
+    )
+    endpoint = SelectField("Endpoint (API faults)", default="")
+    delay = FloatField(
+        "Delay in seconds (hang, delay)",
+        validators=[Optional(), NumberRange(0)],
+        render_kw={"min": 0, "step": "any"},
+    )
+    copies = IntegerField(
+        "Copies (duplicate)",
+        validators=[Optional(), NumberRange(2, faults.MAX_COPIES)],
+        render_kw={"min": 2, "max": faults.MAX_COPIES},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.endpoint.choices = [
+            SelectChoice("", "Any API call"),
+            *(SelectChoice(endpoint) for endpoint in faults.api_endpoints()),
+        ]
+
+
+class ClearFaultsForm(FlaskForm):
+    """The "Clear faults" button: disarms every fault."""
 
 
 @bp.get("/")
@@ -62,16 +105,16 @@ def index():
         now=now(),
         cancel_form=CancelForm(),
         run_form=RunSchedulesForm(),
+        faults=faults.armed(),
+        fault_form=FaultForm(),
+        clear_faults_form=ClearFaultsForm(),
     )
 
 
 @bp.post("/console/payments/<imp_uid>/cancel")
 def cancel(imp_uid: str):
     """The Cancel button: cancel as PortOne's console does, then back to the dashboard."""
-    if not _from_this_origin():
-        abort(403, description="The dashboard's buttons work only from the dashboard itself.")
-    if not CancelForm().validate_on_submit():
-        abort(400, description="This form has expired. Reload the dashboard and try again.")
+    _check_form(CancelForm())
     try:
         _, refund = refunds.cancel_from_console(imp_uid)
     except ApiError as error:
@@ -84,10 +127,7 @@ def cancel(imp_uid: str):
 @bp.post("/console/schedules/run")
 def run_schedules():
     """The "Run due schedules" button, then back to the dashboard's schedules."""
-    if not _from_this_origin():
-        abort(403, description="The dashboard's buttons work only from the dashboard itself.")
-    if not RunSchedulesForm().validate_on_submit():
-        abort(400, description="This form has expired. Reload the dashboard and try again.")
+    _check_form(RunSchedulesForm())
     ran = schedule_runner.run_now()
     flash(f"예약결제 {len(ran)}건을 실행했습니다.")
     return redirect(url_for(".index", _anchor="schedules"), 303)
@@ -105,6 +145,52 @@ def _payments_of(keys: list[BillingKey]) -> dict[str, list[Payment]]:
         ):
             made[payment.customer_uid].append(payment)
     return made
+
+
+@bp.post("/console/faults")
+def arm_fault():
+    """The "Arm fault" form: arm it, then back to the dashboard's faults."""
+    form = FaultForm()
+    _check_form(form)
+    kind = form.kind.data
+    if form.errors:
+        flash(
+            " ".join(
+                f"{form[name].label.text}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+        )
+    else:
+        try:
+            fault = faults.arm(
+                kind,
+                count=form.count.data,
+                endpoint=(form.endpoint.data or None) if kind in faults.API_FAULTS else None,
+                delay=form.delay.data if kind in faults.DEFAULT_DELAY else None,
+                copies=form.copies.data if kind == "duplicate" else None,
+            )
+        except ApiError as error:
+            flash(error.message)
+        else:
+            flash(f"장애를 설정했습니다: {faults.describe(fault)}")
+    return redirect(url_for(".index", _anchor="faults"), 303)
+
+
+@bp.post("/console/faults/clear")
+def clear_faults():
+    """The "Clear faults" button."""
+    _check_form(ClearFaultsForm())
+    flash(f"장애 설정 {faults.clear()}건을 지웠습니다.")
+    return redirect(url_for(".index", _anchor="faults"), 303)
+
+
+def _check_form(form: FlaskForm) -> None:
+    """Refuse a dashboard post from another origin (403) or without the page's CSRF token (400);
+    otherwise validate the form, leaving its field errors in ``form.errors``."""
+    if not _from_this_origin():
+        abort(403, description="The dashboard's buttons work only from the dashboard itself.")
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400, description="This form has expired. Reload the dashboard and try again.")
 
 
 def _from_this_origin() -> bool:

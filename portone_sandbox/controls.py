@@ -1,5 +1,5 @@
 """The test controls under ``/_sandbox/``: reset, the clock, the webhook log, console-style cancel,
-running due schedules.
+running due schedules, faults.
 
 They change or reveal all of the sandbox's state, so every call must carry the sandbox's API
 secret as ``Authorization: Bearer <SANDBOX_API_SECRET>``. A page on another site can neither know
@@ -11,9 +11,9 @@ import secrets
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from portone_sandbox import refunds, schedule_runner, webhooks
+from portone_sandbox import faults, refunds, schedule_runner, webhooks
 from portone_sandbox.api import ok
-from portone_sandbox.errors import Unauthorized
+from portone_sandbox.errors import NotFound, Unauthorized
 from portone_sandbox.models import Setting, WebhookDelivery, advance_clock, db, now
 from portone_sandbox.params import Params
 
@@ -91,6 +91,41 @@ def run_schedules():
     runner: the ScheduleResults of those this call ran."""
     ran = schedule_runner.run_now()
     return jsonify(executed=[schedule.to_api() for schedule in ran], now=now())
+
+
+@bp.get("/faults")
+def list_faults():
+    """Every fault, armed or spent (``remaining`` 0), and the endpoints a fault may name."""
+    return jsonify(
+        faults=[fault.to_api() for fault in faults.listed()], endpoints=faults.api_endpoints()
+    )
+
+
+@bp.post("/faults")
+def arm_fault():
+    """Arm a fault: ``kind``, ``count`` (1), ``endpoint`` (API faults), ``delay`` in seconds
+    (``hang``, ``delay``), ``copies`` (``duplicate``). See ``portone_sandbox.faults``."""
+    params = Params.from_request()
+    fault = faults.arm(
+        params.string("kind", required=True, max_length=20),
+        count=params.integer("count", 1),
+        endpoint=params.string("endpoint", max_length=200),
+        delay=params.raw("delay"),
+        copies=params.integer("copies", None),
+    )
+    return jsonify(fault=fault.to_api()), 201
+
+
+@bp.delete("/faults")
+def clear_faults():
+    return jsonify(cleared=faults.clear())
+
+
+@bp.delete("/faults/<int:fault_id>")
+def clear_fault(fault_id: int):
+    if not faults.clear(fault_id):
+        raise NotFound("해당 장애 설정이 없습니다.")
+    return jsonify(cleared=1)
 
 
 def _clock() -> dict:

@@ -7,6 +7,7 @@ import time
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -295,6 +296,42 @@ class WebhookDelivery(db.Model):
             "error": self.error,
             "created_at": self.created_at,
             "delivered_at": self.delivered_at,
+        }
+
+
+class Fault(db.Model):
+    """A fault armed for the next ``count`` API calls or webhooks (``portone_sandbox.faults``).
+
+    ``remaining`` counts down as calls take it; a spent fault stays listed until cleared.
+    """
+
+    __tablename__ = "sandbox_faults"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "api" or "webhook"
+    target: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(12))
+    # "GET /payments/{imp_uid}": only calls of that endpoint; None: any API call.
+    endpoint: Mapped[str | None] = mapped_column(String(120))
+    count: Mapped[int] = mapped_column(Integer)
+    remaining: Mapped[int] = mapped_column(Integer)
+    # Seconds, for "hang" and "delay".
+    delay: Mapped[float | None] = mapped_column(Float)
+    # How many times a "duplicate" webhook is sent.
+    copies: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(Integer)
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.id,
+            "target": self.target,
+            "kind": self.kind,
+            "endpoint": self.endpoint,
+            "count": self.count,
+            "remaining": self.remaining,
+            "delay": self.delay,
+            "copies": self.copies,
+            "created_at": self.created_at,
         }
 
 

@@ -7,24 +7,31 @@ and a thread of an older one drops its work instead of writing into the fresh st
 Where they may go is the app's choice: anywhere, as PortOne sends them, or (when the sandbox runs
 inside a shop, whose buyers name the notice_url) only to the URLs ``SANDBOX_WEBHOOK_ALLOWED_URLS``
 lists, so a buyer cannot make the shop's process post to any address it can reach.
+
+An armed webhook fault (``portone_sandbox.faults``) drops, duplicates, delays or holds back the
+next notification.
 """
 
 import json
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
 from flask import Flask, current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from portone_sandbox import faults
 from portone_sandbox.errors import BadParameter, Busy
 from portone_sandbox.models import Payment, WebhookDelivery, db, now
 
 RETRIES = 5
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+# The result of the deliveries a webhook fault keeps from being posted (see ``faults``).
+UNSENT = {"drop": "dropped", "reorder": "held"}
 
 
 class _Outbox:
@@ -94,6 +101,9 @@ def send(payment: Payment, status: str | None = None, cancellation_id: str | Non
     if cancellation_id:
         body["cancellation_id"] = cancellation_id
     content_type = FORM if app.config["SANDBOX_WEBHOOK_CONTENT_TYPE"] == "form" else JSON
+    fault = faults.take("webhook")
+    kind = fault.kind if fault else None
+    copies = fault.copies if kind == "duplicate" else 1
     outbox = _outbox(app)
     with outbox.changed:
         deliveries = [
@@ -104,28 +114,84 @@ def send(payment: Payment, status: str | None = None, cancellation_id: str | Non
                 status=body["status"],
                 body=json.dumps(body, ensure_ascii=False),
                 content_type=content_type,
+                result=UNSENT.get(kind, "pending"),
                 created_at=now(),
             )
             for url in urls
+            for _ in range(copies)
         ]
         db.session.add_all(deliveries)
         db.session.commit()
-        outbox.in_flight += len(deliveries)
+        sent = [delivery for delivery in deliveries if delivery.result == "pending"]
+        # Held deliveries go after this notification, if it is sent at all.
+        released = _release_held() if sent else []
+        outbox.in_flight += len(sent) + len(released)
         job = (app, outbox, outbox.generation, outbox.stop)
-        targets = [(delivery.id, delivery.url) for delivery in deliveries]
-    for delivery_id, url in targets:
-        threading.Thread(
-            target=_deliver,
-            args=(*job, delivery_id, url, body, content_type),
-            name=f"sandbox-webhook-{delivery_id}",
-            daemon=True,
-        ).start()
+        targets = [(d.id, d.url, body, content_type) for d in sent]
+        followers = [(d.id, d.url, json.loads(d.body), d.content_type) for d in released]
+    delay = fault.delay if kind == "delay" else 0.0
+    posted = [_start(job, target, _Pacing(delay=delay)) for target in targets]
+    for target in followers:
+        _start(job, target, _Pacing(after=tuple(posted)))
 
 
-def _deliver(app, outbox, generation, stop, delivery_id, url, body, content_type) -> None:
-    """Post one delivery, retrying when configured; never lets an exception escape the thread."""
+@dataclass
+class _Pacing:
+    """When a delivery may be posted: ``delay`` seconds after it was made, and once the
+    deliveries it follows have been posted. ``posted`` tells its own followers."""
+
+    delay: float = 0.0
+    after: tuple[threading.Event, ...] = ()
+    posted: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self, stop: threading.Event) -> bool:
+        """Wait until the delivery may go; False if the sandbox was reset meanwhile."""
+        if self.delay and stop.wait(self.delay):
+            return False
+        for event in self.after:
+            # Every delivery thread sets its event when it ends, at the latest.
+            event.wait()
+        return not stop.is_set()
+
+
+def _start(job: tuple, target: tuple, pacing: _Pacing) -> threading.Event:
+    """Post one delivery on a thread of its own; the event it sets once posted."""
+    threading.Thread(
+        target=_deliver,
+        args=(*job, *target, pacing),
+        name=f"sandbox-webhook-{target[0]}",
+        daemon=True,
+    ).start()
+    return pacing.posted
+
+
+def _release_held() -> list[WebhookDelivery]:
+    """Claim the deliveries a ``reorder`` fault holds, so this process posts them. Each is
+    claimed by one conditional UPDATE, so no two processes post the same one."""
+    held = db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.result == "held").order_by(WebhookDelivery.id)
+    ).all()
+    released = []
+    for delivery in held:
+        claimed = db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery.id, WebhookDelivery.result == "held")
+            .values(result="pending")
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:
+            released.append(delivery)
+    db.session.commit()
+    return released
+
+
+def _deliver(app, outbox, generation, stop, delivery_id, url, body, content_type, pacing) -> None:
+    """Post one delivery when its ``pacing`` allows, retrying when configured; never lets an
+    exception escape the thread."""
     try:
         with app.app_context():
+            if not pacing.wait(stop):
+                return
             retries = RETRIES if app.config["SANDBOX_WEBHOOK_RETRY"] else 0
             for attempt in range(1, retries + 2):
                 http_status, error = _post(url, body, content_type, app.config)
@@ -137,13 +203,16 @@ def _deliver(app, outbox, generation, stop, delivery_id, url, body, content_type
                 else:
                     result = "failed"
                 outcome = (attempt, http_status, error, result)
-                if not _record(outbox, generation, delivery_id, *outcome):
+                recorded = _record(outbox, generation, delivery_id, *outcome)
+                pacing.posted.set()
+                if not recorded:
                     return
                 if not retry or stop.wait(app.config["SANDBOX_WEBHOOK_RETRY_INTERVAL"]):
                     return
     except Exception:
         app.logger.exception("webhook delivery %s broke off", delivery_id)
     finally:
+        pacing.posted.set()
         with outbox.changed:
             outbox.in_flight -= 1
             outbox.changed.notify_all()
@@ -229,7 +298,9 @@ def _wait(outbox: _Outbox, finished: int, idle: bool, deadline: float) -> bool:
             # End the read transaction so each check sees the threads' latest commits.
             db.session.rollback()
             done = db.session.scalar(
-                select(func.count(WebhookDelivery.id)).where(WebhookDelivery.result != "pending")
+                select(func.count(WebhookDelivery.id)).where(
+                    WebhookDelivery.result.not_in(("pending", "held"))
+                )
             )
             if done >= finished and not (idle and outbox.in_flight):
                 return True

@@ -1,0 +1,94 @@
+"""The shop's PortOne client against the standalone sandbox with faults armed: each fault is the
+error the shop's code is written for."""
+
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from portone_sandbox import models
+from shop.portone import PortOneClient, PortOneError, PortOneUnavailable
+from tests.sandbox_controls import control
+
+PAYMENT = "GET /payments/{imp_uid}"
+
+
+class RecordingSession(requests.Session):
+    """A requests session that notes every answer it receives: (method, path, HTTP status)."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list[tuple[str, str, int]] = []
+        self.hooks["response"].append(self._record)
+
+    def _record(self, response, *args, **kwargs):
+        self.calls.append(
+            (response.request.method, urlsplit(response.url).path, response.status_code)
+        )
+
+
+@pytest.fixture
+def session():
+    with RecordingSession() as recording:
+        yield recording
+
+
+@pytest.fixture
+def client(sandbox, session):
+    return PortOneClient(
+        sandbox.url, "sandbox-key", "sandbox-secret", timeout=(2, 0.5), session=session
+    )
+
+
+@pytest.fixture
+def imp_uid(client, sandbox, session) -> str:
+    """A payment the sandbox knows, made with a billing key; the calls it took are forgotten."""
+    client.access_token()
+    with sandbox.app.app_context():
+        models.save_billing_key("customer_faults")
+        models.db.session.commit()
+    paid = client.pay_again("customer_faults", "order_faults_1", 14000, "원두 1kg")
+    session.calls.clear()
+    return paid["imp_uid"]
+
+
+def arm(sandbox, **fault) -> None:
+    response = control("POST", f"{sandbox.url}/_sandbox/faults", json=fault)
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [({"kind": "500"}, 500), ({"kind": "malformed"}, 200), ({"kind": "hang", "delay": 2}, None)],
+    ids=["500", "malformed", "hang"],
+)
+def test_an_unusable_answer_is_unavailable(client, sandbox, imp_uid, fault, status):
+    arm(sandbox, endpoint=PAYMENT, **fault)
+    with pytest.raises(PortOneUnavailable) as caught:
+        client.get_payment(imp_uid)
+    assert caught.value.status == status
+
+
+def test_a_failing_get_token_is_unavailable(client, sandbox):
+    arm(sandbox, kind="500", endpoint="POST /users/getToken")
+    with pytest.raises(PortOneUnavailable):
+        client.access_token()
+
+
+def test_a_single_401_costs_one_renewal(client, sandbox, session, imp_uid):
+    arm(sandbox, kind="401", endpoint=PAYMENT)
+    assert client.get_payment(imp_uid)["status"] == "paid"
+    assert session.calls == [
+        ("GET", f"/payments/{imp_uid}", 401),
+        ("POST", "/users/getToken", 200),
+        ("GET", f"/payments/{imp_uid}", 200),
+    ]
+
+
+def test_a_second_401_is_a_refusal_after_one_renewal(client, sandbox, session, imp_uid):
+    arm(sandbox, kind="401", endpoint=PAYMENT, count=2)
+    with pytest.raises(PortOneError) as caught:
+        client.get_payment(imp_uid)
+    assert not isinstance(caught.value, PortOneUnavailable)
+    assert (caught.value.status, caught.value.code) == (401, -1)
+    assert [call[1] for call in session.calls].count("/users/getToken") == 1
