@@ -1,0 +1,103 @@
+"""A refund racing PortOne's ``cancelled`` webhook stays consistent: whether the webhook's sync
+comes before, after or at the same moment as the admin's own read-back, the refunded amount
+is counted once and a full refund's stock comes back once. On SQLite and on PostgreSQL."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from shop.catalog.seed import seed_catalog
+from shop.extensions import db
+from shop.models import OrderStatus, RefundOutcome
+from tests.conftest import POSTGRES_URL
+from tests.shop.admin.actions import fetch_order, outcomes, refund, refunds, shown_balance
+from tests.shop.payflow import sandbox_payment
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request, app_factory):
+    """The shop on each database: every fixture built on ``app`` (``shop``, ``admin``) too."""
+    if request.param == "sqlite":
+        return app_factory()
+    shop_app = app_factory(seed=False, DATABASE_URL=POSTGRES_URL)
+    with shop_app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_catalog()
+    return shop_app
+
+
+class WebhookRaces:
+    """PortOne whose ``cancelled`` webhook reaches the shop while a refund is under way.
+
+    ``before``: the webhook is handled after PortOne refunds and before the admin's request
+    reads the payment back. ``during``: it is sent then, on another thread, and both reads of
+    the payment wait for each other, so the two syncs update the order at the same moment.
+    """
+
+    def __init__(self, app, timing: str):
+        self.client = app.extensions["portone"]
+        self.app = app
+        self.timing = timing
+        self.reads = None
+        self.sent = None
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def cancel_payment(self, imp_uid: str, **kwargs):
+        answer = self.client.cancel_payment(imp_uid, **kwargs)
+        if self.timing == "before":
+            self.send_webhook(imp_uid)
+        else:
+            self.reads = threading.Barrier(2, timeout=10)
+            self.sent = ThreadPoolExecutor(1).submit(self.send_webhook, imp_uid)
+        return answer
+
+    def get_payment(self, imp_uid: str):
+        payment = self.client.get_payment(imp_uid)
+        if self.reads is not None:
+            # Both syncs hold PortOne's record of the refund before either changes the order.
+            self.reads.wait()
+        return payment
+
+    def send_webhook(self, imp_uid: str):
+        response = self.app.test_client().post("/portone/webhook", json={"imp_uid": imp_uid})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.json["outcome"]
+
+
+@pytest.mark.parametrize("timing", ["before", "during", "after"])
+@pytest.mark.parametrize("part", ["partial", "full"])
+def test_a_refund_and_its_webhook_count_once(shop, admin, paid, timing, part):
+    amount = 1_000 if part == "partial" else paid.placed.amount
+    balance = shown_balance(admin, paid.id)
+    races = WebhookRaces(shop.app, timing)
+    if timing != "after":
+        shop.app.extensions["portone"] = races
+    try:
+        response = refund(admin, paid.id, amount, balance=balance)
+    finally:
+        shop.app.extensions["portone"] = races.client
+    assert response.status_code == 303, response.get_data(as_text=True)
+    if timing == "after":
+        races.send_webhook(paid.imp_uid)
+    elif races.sent is not None:
+        races.sent.result(timeout=10)
+
+    payment = sandbox_payment(shop.app, paid.imp_uid)
+    assert (payment["cancel_amount"], len(payment["cancel_history"])) == (amount, 1)
+    order = fetch_order(shop.app, paid.id)
+    assert order.refunded_amount == amount
+    [made] = refunds(shop.app)
+    assert (made.amount, made.outcome) == (amount, RefundOutcome.REFUNDED)
+    syncs = outcomes(shop.app, paid.imp_uid, "admin", "webhook")
+    if part == "partial":
+        assert order.status == OrderStatus.PAID
+        assert shop.product(paid.placed.slug).stock == paid.placed.stock - 2
+        assert sorted(syncs) == ["already_paid", "refunded_in_part"]
+    else:
+        assert order.status == OrderStatus.CANCELLED
+        assert shop.product(paid.placed.slug).stock == paid.placed.stock
+        assert sorted(syncs) == ["cancelled", "no_change"]
