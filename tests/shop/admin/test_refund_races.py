@@ -7,25 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shop.catalog.seed import seed_catalog
-from shop.extensions import db
 from shop.models import OrderStatus, RefundOutcome
-from tests.conftest import POSTGRES_URL
 from tests.shop.admin.actions import fetch_order, outcomes, refund, refunds, shown_balance
+from tests.shop.databases import shop_on
 from tests.shop.payflow import sandbox_payment
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app(request, app_factory):
     """The shop on each database: every fixture built on ``app`` (``shop``, ``admin``) too."""
-    if request.param == "sqlite":
-        return app_factory()
-    shop_app = app_factory(seed=False, DATABASE_URL=POSTGRES_URL)
-    with shop_app.app_context():
-        db.drop_all()
-        db.create_all()
-        seed_catalog()
-    return shop_app
+    return shop_on(request.param, app_factory)
 
 
 class WebhookRaces:
