@@ -112,7 +112,8 @@ def _refused_message(order: Order, refund) -> str:
 def _fresh_refund_form(order: Order, keep: RefundForm | None = None) -> RefundForm:
     """The refund form for the order as it is now; ``keep`` keeps what the admin typed."""
     balance = order.net_amount
-    data = {"amount": str(balance), "reason": "", "balance": str(balance)}
+    # No amount filled in: a refund of everything is typed, never a default.
+    data = {"amount": "", "reason": "", "balance": str(balance)}
     if keep is not None:
         data |= {"amount": str(keep.amount.data), "reason": keep.reason.data}
     # formdata=None: filled from ``data`` alone, never from the request that was just posted.

@@ -1,6 +1,7 @@
 """A refund racing PortOne's ``cancelled`` webhook stays consistent: whether the webhook's sync
 comes before, after or at the same moment as the admin's own read-back, the refunded amount
-is counted once and a full refund's stock comes back once. On SQLite and on PostgreSQL."""
+is counted once and a full refund's stock comes back once. Two admins refunding at once
+refund once. On SQLite and on PostgreSQL."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -8,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from shop.models import OrderStatus, RefundOutcome
+from tests.shop.account_actions import sign_up
 from tests.shop.admin.actions import fetch_order, outcomes, refund, refunds, shown_balance
 from tests.shop.databases import shop_on
 from tests.shop.payflow import sandbox_payment
@@ -92,3 +94,57 @@ def test_a_refund_and_its_webhook_count_once(shop, admin, paid, timing, part):
         assert order.status == OrderStatus.CANCELLED
         assert shop.product(paid.placed.slug).stock == paid.placed.stock
         assert sorted(syncs) == ["cancelled", "no_change"]
+
+
+class CancelsAtOnce:
+    """PortOne receiving two admins' cancels at the same moment: both were sent before either
+    was answered (both passed the shop's own checks), and PortOne takes them one after the
+    other."""
+
+    def __init__(self, client):
+        self.client = client
+        self.together = threading.Barrier(2, timeout=10)
+        self.one_by_one = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def cancel_payment(self, imp_uid: str, **kwargs):
+        self.together.wait()
+        with self.one_by_one:
+            return self.client.cancel_payment(imp_uid, **kwargs)
+
+
+def test_two_admins_refunding_at_once_refund_once(shop, admin, open_browser, runner, paid):
+    second = open_browser()
+    assert sign_up(second, "second-admin@example.com").status_code == 303
+    assert runner.invoke(args=["create-admin", "second-admin@example.com"]).exit_code == 0
+    balance = shown_balance(admin, paid.id)
+    forms = [
+        (staff, {"csrf_token": staff.csrf_token(), "amount": "1000", "reason": "중복 클릭"})
+        for staff in (admin, second)
+    ]
+    working = shop.app.extensions["portone"]
+    shop.app.extensions["portone"] = CancelsAtOnce(working)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            sent = [
+                pool.submit(
+                    staff.client.post,
+                    f"/admin/orders/{paid.id}/refund",
+                    data={**form, "balance": balance},
+                )
+                for staff, form in forms
+            ]
+            statuses = sorted(response.result(timeout=30).status_code for response in sent)
+    finally:
+        shop.app.extensions["portone"] = working
+
+    assert statuses == [303, 409]
+    payment = sandbox_payment(shop.app, paid.imp_uid)
+    assert (payment["cancel_amount"], len(payment["cancel_history"])) == (1_000, 1)
+    assert fetch_order(shop.app, paid.id).refunded_amount == 1_000
+    assert sorted(made.outcome for made in refunds(shop.app)) == [
+        RefundOutcome.REFUNDED,
+        RefundOutcome.REFUSED,
+    ]
