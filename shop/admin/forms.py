@@ -16,6 +16,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from shop.admin.words import STATUS_LABELS
 from shop.format import won
 
+# Beyond any shop's orders, and within what every database takes as an OFFSET.
+PAGES_MAX = 1_000_000
+
 # ASCII digits only: int() would also read "１０００" or "١٠٠٠".
 _WON = re.compile(r"[0-9]{1,10}")
 
@@ -43,7 +46,12 @@ class OrderSearchForm(FlaskForm):
     page = IntegerField(
         "Page",
         default=1,
-        validators=[Optional(), NumberRange(min=1, message="Pages are numbered from 1.")],
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=PAGES_MAX, message=f"Pages are numbered from 1 to {PAGES_MAX:,}."
+            ),
+        ],
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from shop.admin import bp
 from shop.admin.forms import OrderSearchForm, RefundForm
 from shop.admin.refunds import refund_order, refundable
-from shop.admin.words import REFUND_OUTCOMES, STATUS_LABELS, timeline
+from shop.admin.words import REFUND_OUTCOMES, STATUS_BADGES, STATUS_LABELS, timeline
 from shop.extensions import db
 from shop.format import won
 from shop.models import Order, RefundOutcome
@@ -46,7 +46,9 @@ def orders():
     if form.status.data:
         query = query.where(Order.status == form.status.data)
     page = db.paginate(query, page=form.page.data or 1, per_page=ORDERS_PER_PAGE, error_out=False)
-    return render_template("admin/orders.html", form=form, page=page, labels=STATUS_LABELS)
+    return render_template(
+        "admin/orders.html", form=form, page=page, labels=STATUS_LABELS, badges=STATUS_BADGES
+    )
 
 
 @bp.get("/orders/<int:order_id>")
@@ -130,6 +132,7 @@ def _order_page(order: Order, form: RefundForm, error: str | None = None) -> str
         rows=[(i.product_name, i.unit_price, i.quantity, i.line_total) for i in order.items],
         timeline=timeline(order),
         labels=STATUS_LABELS,
+        badges=STATUS_BADGES,
         refund_words=REFUND_OUTCOMES,
     )
 

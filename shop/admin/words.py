@@ -17,6 +17,9 @@ STATUS_LABELS = {
     OrderStatus.REPLACED: "Replaced by a retry",
 }
 
+# The badge each status wears (the colours of "My orders"): the rest are refused or closed.
+STATUS_BADGES = {OrderStatus.PAID: "paid", OrderStatus.PENDING: "pending"}
+
 REFUND_OUTCOMES = {
     RefundOutcome.REFUNDED: "Refunded",
     RefundOutcome.REFUSED: "Refused",

@@ -99,7 +99,8 @@ def test_search_and_status_together(admin, app):
     ("query", "message"),
     [
         ({"status": "shipped"}, "Not a valid choice."),
-        ({"page": "0"}, "Pages are numbered from 1."),
+        ({"page": "0"}, "Pages are numbered from 1 to 1,000,000."),
+        ({"page": str(10**30)}, "Pages are numbered from 1 to 1,000,000."),
         ({"page": "two"}, "Not a valid integer value."),
         ({"q": "x" * 121}, "Search for at most 120 characters."),
     ],
