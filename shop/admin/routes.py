@@ -11,7 +11,7 @@ from shop.admin.refunds import refund_order, refundable
 from shop.admin.words import REFUND_OUTCOMES, STATUS_BADGES, STATUS_LABELS, timeline
 from shop.extensions import db
 from shop.format import won
-from shop.models import Order, RefundOutcome
+from shop.models import Order, Refund, RefundOutcome
 
 ORDERS_PER_PAGE = 25
 
@@ -100,13 +100,14 @@ def _refunded_message(order: Order, amount: int, read_back: bool) -> str:
     )
 
 
-def _refused_message(order: Order, refund) -> str:
-    message = f"PortOne refused the refund: {refund.detail}."
-    if order.net_amount != refund.checksum:
+def _refused_message(order: Order, refused: Refund) -> str:
+    message = f"PortOne refused the refund: {refused.detail}."
+    if order.net_amount != refused.checksum:
+        # The read-back after the refusal found a balance other than the checksum sent.
         message += (
-            f" Its refundable balance was not the {won(refund.checksum)} the shop had: the "
-            "payment was refunded elsewhere too (in PortOne's console?). The order now shows "
-            "PortOne's record; check it before refunding again."
+            f" Its refundable balance was not the {won(refused.checksum)} the shop had: the "
+            "payment was also refunded elsewhere, e.g. in PortOne's console. The order now "
+            "shows PortOne's record; check it before refunding again."
         )
     return message
 
