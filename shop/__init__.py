@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from shop.account import bp as account_bp
+    from shop.admin import bp as admin_bp
     from shop.cart import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.checkout import bp as checkout_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
 
     from shop.format import register_filters
 

@@ -1,4 +1,5 @@
-"""Set-up commands: ``flask --app shop init-db`` and ``flask --app shop seed``.
+"""Set-up commands: ``flask --app shop init-db`` and ``flask --app shop seed``; and the one
+operations command, ``flask --app shop reconcile`` (``shop.reconcile``).
 
 Both bring the database to the latest migration first (``flask --app shop db upgrade``), so a
 fork that added a column in ``migrations/`` gets it on its next ``make run``.
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
+from shop.reconcile import reconcile_command
 
 # The revision whose tables a database made by ``db.create_all()`` before migrations already has.
 FIRST_REVISION = "0001"
@@ -65,3 +67,4 @@ def register(app: Flask) -> None:
     """Add the commands to ``flask --app shop``."""
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(reconcile_command)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -108,6 +109,7 @@ class Order(db.Model):
     events: Mapped[list["PaymentEvent"]] = relationship(
         back_populates="order", order_by="PaymentEvent.id"
     )
+    refunds: Mapped[list["Refund"]] = relationship(back_populates="order", order_by="Refund.id")
 
     @property
     def overdue(self) -> bool:
@@ -118,6 +120,11 @@ class Order(db.Model):
     def net_amount(self) -> int:
         """What the buyer has paid and kept paid: the amount less what was refunded."""
         return self.amount - self.refunded_amount
+
+    @property
+    def refund_history(self) -> list["Refund"]:
+        """The refunds an admin asked for and PortOne made, oldest first."""
+        return [refund for refund in self.refunds if refund.outcome == RefundOutcome.REFUNDED]
 
 
 class OrderItem(db.Model):
@@ -181,6 +188,8 @@ class User(UserMixin, db.Model):
         String(80), unique=True, default=new_customer_uid
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Admins see every order and can refund (``flask --app shop create-admin EMAIL``).
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     billing_keys: Mapped[list["BillingKey"]] = relationship(
         back_populates="user", order_by="BillingKey.id"
@@ -231,3 +240,40 @@ class BillingKey(db.Model):
     replaced: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(back_populates="billing_keys")
+
+
+class RefundOutcome(StrEnum):
+    """What PortOne answered an admin's ``POST /payments/cancel``."""
+
+    REFUNDED = "refunded"
+    # PortOne said no: most often its refundable balance is not the checksum the shop sent.
+    REFUSED = "refused"
+    # No answer to go by (PortOne unreachable, or an answer without the payment): the refund
+    # may or may not have been made, and the next sync of the payment tells.
+    UNCONFIRMED = "unconfirmed"
+
+
+class Refund(db.Model):
+    """An admin's refund of a paid order (``POST /payments/cancel``) and PortOne's answer.
+
+    The order's ``refunded_amount`` and status are not changed here: they follow PortOne's own
+    record, re-fetched by ``sync_payment``, so a refund and its webhook count once.
+    """
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    imp_uid: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[int] = mapped_column(Integer)
+    # The refundable balance the shop believed (amount less refunded), sent as ``checksum``.
+    checksum: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(16))
+    # PortOne's message when it refused, or why there was no answer.
+    detail: Mapped[str | None] = mapped_column(String(300))
+    admin_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="refunds")
+    admin: Mapped[User] = relationship()
