@@ -112,7 +112,7 @@ def _verdict(event: PaymentEvent) -> tuple[str, str]:
         # The payment failed: its detail is PortOne's fail_reason.
         if USER_CANCELLED in event.detail:
             return "You closed the Kakao Pay window. Nothing was charged.", NEUTRAL
-        return f"Kakao Pay did not approve it ({event.detail}). Nothing was charged.", BAD
+        return f"Kakao Pay did not approve it: {event.detail}. Nothing was charged.", BAD
     if outcome.endswith("_refund_failed"):
         return REFUND_FAILED
     if outcome.endswith("_refunded"):

@@ -31,5 +31,5 @@ def failed_try(fail_reason: str | None) -> str:
     if fail_reason and USER_CANCELLED in fail_reason:
         return MESSAGES["F0001"]
     if fail_reason:
-        return f"Kakao Pay did not approve the payment ({fail_reason}). Nothing was charged."
+        return f"Kakao Pay did not approve the payment: {fail_reason}. Nothing was charged."
     return MESSAGES["F0002"]

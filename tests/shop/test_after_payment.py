@@ -89,7 +89,7 @@ def test_the_timeline_folds_repeats_and_shows_a_decline_then_the_payment(shop, p
     steps = timeline(order_page(shop, placed))
     assert len(steps) == 3
     redirect, webhooks, callback = steps
-    assert "Kakao Pay did not approve it (" in redirect
+    assert "Kakao Pay did not approve it: " in redirect
     assert "결제 승인이 거절되었습니다" in redirect
     assert "· 2 times" in webhooks
     assert paid["imp_uid"] in callback

@@ -183,7 +183,7 @@ def test_a_declined_payment_leads_back_to_the_same_order_which_can_be_paid(shop,
     assert "결제 승인이 거절되었습니다" in order.fail_reason
 
     page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Kakao Pay did not approve the payment (" in page
+    assert "Kakao Pay did not approve the payment: " in page
     assert "결제 승인이 거절되었습니다" in page
     assert "This is the same order: you can pay it again." in page
     assert f"Pay {placed.amount:,}원 with Kakao Pay" in page
