@@ -8,10 +8,12 @@ same order, ready to be paid again.
 """
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -135,13 +137,16 @@ def pay(token: str):
     _expire_if_overdue(order)
     if not _payable(order):
         return redirect(url_for("checkout.order", token=order.token))
-    return render_template(
-        "checkout/pay.html",
-        order=order,
-        rows=_order_rows(order),
-        failed_try=failed_try(order.fail_reason) if order.status == OrderStatus.FAILED else None,
-        params=request_pay_params(order),
-        **_sdk(),
+    failed = order.status == OrderStatus.FAILED
+    return _opens_the_window(
+        render_template(
+            "checkout/pay.html",
+            order=order,
+            rows=_order_rows(order),
+            failed_try=failed_try(order.fail_reason) if failed else None,
+            params=request_pay_params(order),
+            **_sdk(),
+        )
     )
 
 
@@ -344,11 +349,21 @@ def _unconfirmed_order(result, merchant_uid) -> Order | None:
     return placed_order(merchant_uid)
 
 
-def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> str:
+def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> Response:
     rows = [(ln.product.name, ln.product.price, ln.quantity, ln.line_total) for ln in lines]
-    return render_template(
-        "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows), **_sdk()
+    return _opens_the_window(
+        render_template(
+            "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows), **_sdk()
+        )
     )
+
+
+def _opens_the_window(page: str) -> Response:
+    """A page whose button opens Kakao Pay's window, never kept by the browser: Back or a
+    reload asks the shop again, which sends a paid order's buyer to the order instead."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _order_rows(order: Order) -> list[tuple]:

@@ -36,4 +36,10 @@
     });
   });
   button.disabled = false;
+  // Shown again from the browser's memory (Back): the shop says whether it can still be paid.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
 })();

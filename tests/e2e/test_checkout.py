@@ -235,6 +235,17 @@ def test_back_after_paying_on_a_phone_shows_no_live_window(shop, browser: Browse
         context.close()
 
 
+def test_back_after_paying_on_a_desktop_finds_the_paid_order(shop, page: Page):
+    to_payment_step(shop, page)
+    kakao_window(page).get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    # The checkout page became the order's payment page, asked for again: the order is paid.
+    page.go_back()
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    expect(page.get_by_role("button", name=PAY_BUTTON)).to_have_count(0)
+    expect(page.get_by_role("button", name="Continue to Kakao Pay")).to_have_count(0)
+
+
 def test_amount_changed_on_the_way_to_the_window_never_pays(shop, page: Page):
     def tamper(route):
         answer = route.fetch()

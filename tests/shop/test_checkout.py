@@ -302,3 +302,11 @@ def test_an_empty_cart_answers_the_script_with_why(client):
         headers={"Accept": "application/json"},
     )
     assert (answer.status_code, answer.json) == (409, {"error": "Your cart is empty."})
+
+
+def test_the_pages_that_open_the_window_are_never_kept_by_the_browser(app, client):
+    add_to_cart(client, product(app))
+    form = client.get("/checkout")
+    assert form.headers["Cache-Control"] == "no-store"
+    pay = client.get(checkout(client).headers["Location"])
+    assert (pay.status_code, pay.headers["Cache-Control"]) == (200, "no-store")
