@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portone_sandbox.playwright import kakao_pay_window
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
-from tests.e2e.actions import fill_checkout, kakao_window
+from tests.e2e.actions import BUYER, fill_checkout, kakao_window
 from tests.sandbox_controls import control
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
@@ -244,6 +244,19 @@ def test_back_after_paying_on_a_desktop_finds_the_paid_order(shop, page: Page):
     expect(page.get_by_role("heading", name=PAID)).to_be_visible()
     expect(page.get_by_role("button", name=PAY_BUTTON)).to_have_count(0)
     expect(page.get_by_role("button", name="Continue to Kakao Pay")).to_have_count(0)
+
+
+def test_bad_details_are_shown_by_their_fields_and_open_nothing(shop, page: Page):
+    tea = products(shop)[0]
+    add_to_cart(page, shop.url, tea.name)
+    page.get_by_role("link", name="Checkout").click()
+    for label, value in {**BUYER, "Postcode": "123"}.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Continue to Kakao Pay").click()
+    expect(page.get_by_label("Postcode", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Name", exact=True)).to_have_value(BUYER["Name"])
+    expect(page.locator("iframe[title='Kakao Pay']")).to_have_count(0)
+    assert order_count(shop) == 0
 
 
 def test_amount_changed_on_the_way_to_the_window_never_pays(shop, page: Page):
