@@ -9,7 +9,7 @@ the messages is believed, each one makes the shop ask PortOne, and only one chan
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from shop.checkout.window_errors import USER_CANCELLED
+from shop.checkout.window_errors import USER_CANCELLED, sentence
 from shop.models import Order, PaymentEvent
 from shop.payments import SyncOutcome
 
@@ -112,7 +112,7 @@ def _verdict(event: PaymentEvent) -> tuple[str, str]:
         # The payment failed: its detail is PortOne's fail_reason.
         if USER_CANCELLED in event.detail:
             return "You closed the Kakao Pay window. Nothing was charged.", NEUTRAL
-        return f"Kakao Pay did not approve it: {event.detail}. Nothing was charged.", BAD
+        return f"Kakao Pay did not approve it: {sentence(event.detail)} Nothing was charged.", BAD
     if outcome.endswith("_refund_failed"):
         return REFUND_FAILED
     if outcome.endswith("_refunded"):

@@ -31,5 +31,11 @@ def failed_try(fail_reason: str | None) -> str:
     if fail_reason and USER_CANCELLED in fail_reason:
         return MESSAGES["F0001"]
     if fail_reason:
-        return f"Kakao Pay did not approve the payment: {fail_reason}. Nothing was charged."
+        reason = sentence(fail_reason)
+        return f"Kakao Pay did not approve the payment: {reason} Nothing was charged."
     return MESSAGES["F0002"]
+
+
+def sentence(text: str) -> str:
+    """``text`` ending with one full stop, to be followed by the shop's own words."""
+    return text.rstrip(" .") + "."

@@ -175,6 +175,8 @@ def test_a_declined_key_leaves_a_failed_order_with_the_reason_and_the_window_ins
     # The same order, paid in the window: PortOne opens one for a merchant_uid whose charge failed.
     retry = buyer.post(f"/orders/{failed.token}/retry", {})
     assert retry.headers["Location"] == f"/orders/{failed.token}/pay"
+    pay_page = buyer.client.get(retry.headers["Location"]).get_data(as_text=True)
+    assert "did not approve the payment: 잔액이 부족합니다. Nothing was charged." in pay_page
     query = buyer.decide_in_window(
         {
             "pg": "kakaopay",
