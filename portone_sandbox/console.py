@@ -4,7 +4,7 @@ schedules" button, its faults and its Reset button.
 Its buttons are Flask-WTF forms. A post must carry the CSRF token of the visitor's own dashboard
 page and come from the dashboard's origin, so no other site can press them for a visitor. What
 cannot be undone (a cancel, a reset) is asked on a page of its own first: the dashboard only
-links to it, and needs no script (its Content-Security-Policy allows none inline).
+links to it. No page of the console runs a script (its Content-Security-Policy allows none).
 """
 
 from urllib.parse import urlsplit
@@ -86,6 +86,19 @@ class ClearFaultsForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     """The button of the reset page: forgets everything."""
+
+
+@bp.after_request
+def _harden(response):
+    """The dashboard runs no script and is never framed, so no other site can dress it up and
+    have a visitor press its buttons."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'none'; base-uri 'none'; object-src 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
 
 
 @bp.context_processor

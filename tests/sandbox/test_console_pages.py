@@ -217,3 +217,13 @@ def test_the_dashboard_fits_a_phone(full_dashboard, sandbox, browser):
     assert payments.evaluate("box => box.scrollWidth > box.clientWidth")
     assert payments.evaluate("box => getComputedStyle(box).overflowX") == "auto"
     context.close()
+
+
+def test_the_console_runs_no_script_and_is_never_framed(sandbox, charge):
+    paid = charge()
+    for path in ("/", f"/console/payments/{paid['imp_uid']}/cancel", "/console/reset"):
+        response = requests.get(sandbox.url + path, timeout=5)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'none'" in policy, path
+        assert "frame-ancestors 'none'" in policy, path
+        assert "<script" not in response.text, path

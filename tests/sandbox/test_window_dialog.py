@@ -92,9 +92,7 @@ def test_the_focus_returns_to_the_opener_after_approval(page, merchant, sandbox)
     expect(page.get_by_role("button", name="Pay 14,000원")).to_be_focused()
 
 
-def test_decline_and_decline_later_charges_are_set_apart_as_test_controls(
-    page, merchant, sandbox
-):
+def test_decline_and_decline_later_charges_are_set_apart_as_test_controls(page, merchant, sandbox):
     window = open_window(
         page, merchant, "issue_tests", button="Register Kakao Pay", customer_uid="cu_tests"
     )
