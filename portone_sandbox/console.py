@@ -159,7 +159,8 @@ def confirm_cancel(imp_uid: str):
 
 @bp.post("/console/payments/<imp_uid>/cancel")
 def cancel(imp_uid: str):
-    """The Cancel button: cancel as PortOne's console does, then back to the dashboard."""
+    """The cancel page's button: cancel as PortOne's console does, then back to the
+    dashboard."""
     _check_form(CancelForm())
     try:
         _, refund = refunds.cancel_from_console(imp_uid)
