@@ -1,5 +1,7 @@
 """Jinja filters and globals shared by the shop's templates."""
 
+from datetime import UTC, datetime, timedelta, timezone
+
 from flask import Flask, current_app, request
 
 from shop.config import SANDBOX_MOUNT
@@ -11,6 +13,15 @@ def won(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError(f"won expects an integer amount of KRW, not {amount!r}")
     return f"{amount:,}원"
+
+
+# Korea Standard Time, UTC+9 all year (no daylight saving).
+KST = timezone(timedelta(hours=9), "KST")
+
+
+def kst(moment: datetime) -> str:
+    """A naive UTC datetime as Korean buyers read it: ``2026-12-28 14:05 KST``."""
+    return moment.replace(tzinfo=UTC).astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
 
 
 def sandbox_dashboard_url() -> str | None:
@@ -26,4 +37,5 @@ def sandbox_dashboard_url() -> str | None:
 def register_filters(app: Flask) -> None:
     """Make the filters and globals above available to every template."""
     app.add_template_filter(won)
+    app.add_template_filter(kst)
     app.add_template_global(sandbox_dashboard_url)
