@@ -163,30 +163,31 @@ def test_a_cancelled_subscription_ends_with_its_paid_period(buyer):
     assert subscription(buyer.app).status == SubscriptionStatus.ENDED
 
 
+@pytest.mark.parametrize("declining", [False, True], ids=["paid", "declined"])
 @pytest.mark.parametrize(
     "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
-def test_renewal_webhooks_and_reconciles_at_once_charge_and_book_once(tmp_path, database):
+def test_renewal_webhooks_and_reconciles_at_once_count_and_book_once(tmp_path, database, declining):
     config = {"DATABASE_URL": POSTGRES_URL} if database == "postgres" else {}
     app = make_app(tmp_path, seed=False, **config)
     shop = subscriber(app)
-    subscribe(shop)
+    subscribe(shop, decline_charges=declining)
     merchant_uid = subscription(app).periods[1].order.merchant_uid
     run_due(shop, 40 * DAY)
     body = webhook_of(app, merchant_uid)
 
-    arrivals = [lambda: app.test_client().post("/portone/webhook", json=body)] * 8 + [
-        lambda: reconciled(app)
-    ] * 4
+    def webhook():
+        answer = app.test_client().post("/portone/webhook", json=body)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+
+    arrivals = [webhook] * 8 + [lambda: reconciled(app)] * 4
     start = threading.Barrier(len(arrivals))
     failures: list[BaseException] = []
 
     def arrive(call):
         start.wait()
         try:
-            answer = call()
-            if hasattr(answer, "status_code"):
-                assert answer.status_code == 200, answer.get_data(as_text=True)
+            call()
         except BaseException as exc:
             failures.append(exc)
 
@@ -198,17 +199,26 @@ def test_renewal_webhooks_and_reconciles_at_once_charge_and_book_once(tmp_path, 
 
     assert failures == []
     mine = subscription(app)
-    assert [p.status for p in mine.periods] == [
-        PeriodStatus.PAID,
-        PeriodStatus.PAID,
-        PeriodStatus.BOOKED,
+    renewal = mine.periods[1]
+    if declining:
+        assert (renewal.status, renewal.declines) == (PeriodStatus.BOOKED, 1)
+        assert mine.status == SubscriptionStatus.PAST_DUE
+        assert len(mine.periods) == 2
+        next_booking = booking(app, merchant_uid)
+    else:
+        assert [p.status for p in mine.periods] == [
+            PeriodStatus.PAID,
+            PeriodStatus.PAID,
+            PeriodStatus.BOOKED,
+        ]
+        with app.app_context():
+            paid = PaymentEvent.query.filter_by(order_id=renewal.order_id, outcome="paid")
+            assert paid.count() == 1
+        next_booking = booking(app, mine.periods[2].order.merchant_uid)
+    assert [p["status"] for p in payments_of(app, merchant_uid)] == [
+        "failed" if declining else "paid"
     ]
-    with app.app_context():
-        paid = PaymentEvent.query.filter_by(order_id=mine.periods[1].order_id, outcome="paid")
-        assert paid.count() == 1
-    assert [p["status"] for p in payments_of(app, merchant_uid)] == ["paid"]
-    following = booking(app, mine.periods[2].order.merchant_uid)
-    assert following["schedule_status"] == "scheduled"
+    assert next_booking["schedule_status"] == "scheduled"
     with app.app_context():
         db.drop_all()
 

@@ -11,10 +11,11 @@ from shop.models import (
     PeriodStatus,
     SubscriptionStatus,
 )
-from shop.subscriptions.clock import add_months, to_unix
+from shop.subscriptions.clock import add_months, from_unix, to_unix
 from shop.subscriptions.renewals import RETRY_AFTER
-from tests.shop.account_actions import keys, save_kakao_pay
-from tests.shop.actions import ShopActions
+from tests.sandbox_controls import AUTHORIZATION
+from tests.shop.account_actions import keys, save_kakao_pay, sign_up
+from tests.shop.actions import SANDBOX, ShopActions
 from tests.shop.subscription_actions import (
     PLAN,
     PRICE,
@@ -28,6 +29,7 @@ from tests.shop.subscription_actions import (
     subscription,
     webhook_of,
     window_params,
+    with_plans,
 )
 
 
@@ -44,18 +46,12 @@ def second(app) -> str:
 def renew(shop: ShopActions, merchant_uid: str, copies: int = 1) -> dict:
     """Let PortOne's clock reach the period's charge and run it; deliver its webhook."""
     due = period(shop.app, merchant_uid).charge_at
-    now = shop.client.get("/portone-sandbox/_sandbox/clock", headers=_auth()).json["now"]
+    now = shop.client.get(f"{SANDBOX}/_sandbox/clock", headers=AUTHORIZATION).json["now"]
     run_due(shop, max(to_unix(due) - now, 0) + 60)
     body = webhook_of(shop.app, merchant_uid)
     for _ in range(copies):
         assert shop.webhook(body).status_code == 200
     return body
-
-
-def _auth() -> dict:
-    from tests.sandbox_controls import AUTHORIZATION
-
-    return AUTHORIZATION
 
 
 # Subscribing ------------------------------------------------------------------------------
@@ -139,9 +135,6 @@ def test_a_subscribed_account_cannot_subscribe_again(buyer):
 
 
 def test_subscribing_needs_the_delivery_details(app):
-    from tests.shop.account_actions import sign_up
-    from tests.shop.subscription_actions import with_plans
-
     with_plans(app)
     shop = ShopActions(app, app.test_client())
     sign_up(shop)
@@ -151,8 +144,6 @@ def test_subscribing_needs_the_delivery_details(app):
 
 
 def test_a_guest_is_asked_to_log_in(app, client):
-    from tests.shop.subscription_actions import with_plans
-
     with_plans(app)
     page = client.get("/plans").get_data(as_text=True)
     assert "Log in to subscribe" in page
@@ -214,7 +205,7 @@ def test_a_declined_renewal_is_past_due_and_tried_again_a_day_later(buyer):
     assert (retry.status, retry.declines) == (PeriodStatus.BOOKED, 1)
     failed = payments_of(buyer.app, merchant_uid)
     assert [p["status"] for p in failed] == ["failed"]
-    assert retry.charge_at == _utc(failed[0]["failed_at"]) + RETRY_AFTER[0]
+    assert retry.charge_at == from_unix(failed[0]["failed_at"]) + RETRY_AFTER[0]
     again = booking(buyer.app, merchant_uid)
     assert again["schedule_status"] == "scheduled"
     assert again["schedule_at"] == to_unix(retry.charge_at)
@@ -291,7 +282,8 @@ def test_replacing_the_key_while_past_due_charges_it_at_once(buyer):
     assert mine.fail_reason is None
     paid, following = mine.periods[1], mine.periods[2]
     assert paid.status == PeriodStatus.PAID
-    assert payments_of(buyer.app, merchant_uid)[0]["customer_uid"] == key.customer_uid
+    charges = {p["status"]: p["customer_uid"] for p in payments_of(buyer.app, merchant_uid)}
+    assert charges == {"failed": old_key, "paid": key.customer_uid}
     assert booking(buyer.app, following.order.merchant_uid)["customer_uid"] == key.customer_uid
 
 
@@ -316,9 +308,3 @@ def test_subscribing_replaces_the_saved_key_and_keeps_one(buyer):
     assert key.customer_uid == mine.customer_uid
     with buyer.app.app_context():
         assert BillingKey.query.count() == 1
-
-
-def _utc(seconds: int):
-    from shop.subscriptions.clock import from_unix
-
-    return from_unix(seconds)
