@@ -18,7 +18,7 @@ import logging
 from datetime import timedelta
 from functools import wraps
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 
 from shop.account.billing import adopt_key
 from shop.extensions import db
@@ -31,11 +31,11 @@ from shop.models import (
     SubscriptionStatus,
 )
 from shop.payments import sync_payment
-from shop.portone import PortOneError, portone
+from shop.portone import PortOneError, PortOneUnavailable, portone
 from shop.signals import order_paid, payment_failed
-from shop.subscriptions.charges import book, book_next, period_of
+from shop.subscriptions.charges import OPEN, book, book_next, period_of
 from shop.subscriptions.clock import add_months, from_unix
-from shop.subscriptions.lifecycle import follow_key
+from shop.subscriptions.lifecycle import RENEWING, follow_key
 from shop.subscriptions.state import move
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,6 @@ RETRY_AFTER = (timedelta(days=1), timedelta(days=2))
 NO_KEY = "Kakao Pay did not save a payment method for the renewals."
 # Why a charge is given back.
 REFUND_REASON = "정기결제 해지 후 청구된 금액 환불"
-
-# Statuses a renewal can be charged in: booked, still to book (PortOne may have booked it
-# while the shop could not hear), or charged at once.
-CHARGEABLE = (PeriodStatus.TO_BOOK, PeriodStatus.BOOKED, PeriodStatus.CHARGING)
-RENEWING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
 
 
 def _rolled_back_on_error(receiver):
@@ -71,6 +66,7 @@ def _rolled_back_on_error(receiver):
 @order_paid.connect
 @_rolled_back_on_error
 def on_order_paid(order) -> None:
+    """A subscription's charge is paid: its first starts it, a renewal extends it."""
     period = period_of(order)
     if period is None:
         return
@@ -83,6 +79,7 @@ def on_order_paid(order) -> None:
 @payment_failed.connect
 @_rolled_back_on_error
 def on_payment_failed(order, payment: dict) -> None:
+    """A subscription's charge failed: a renewal's decline is counted."""
     period = period_of(order)
     # A declined first window changes nothing: the buyer may open it again.
     if period is not None and period.number > 1:
@@ -133,15 +130,18 @@ def renewed(period: SubscriptionPeriod) -> None:
     if period.status in (PeriodStatus.REVOKED, PeriodStatus.DECLINED):
         give_back(period)
         return
-    if not move(period, CHARGEABLE, PeriodStatus.PAID):
+    # Still to book counts: PortOne may have booked it while the shop could not hear.
+    if not move(period, OPEN, PeriodStatus.PAID):
         db.session.rollback()
         return
-    move(
-        subscription,
-        tuple(SubscriptionStatus),
-        None,
-        or_(Subscription.paid_until.is_(None), Subscription.paid_until < period.ends_at),
-        paid_until=period.ends_at,
+    # Only ever later: the webhook of an earlier period, arriving late, must not shorten it.
+    db.session.execute(
+        update(Subscription)
+        .where(
+            Subscription.id == subscription.id,
+            or_(Subscription.paid_until.is_(None), Subscription.paid_until < period.ends_at),
+        )
+        .values(paid_until=period.ends_at)
     )
     move(subscription, (SubscriptionStatus.PAST_DUE,), SubscriptionStatus.ACTIVE, fail_reason=None)
     db.session.commit()
@@ -188,24 +188,27 @@ def give_back(period: SubscriptionPeriod) -> None:
         return
     try:
         portone().cancel_payment(order.imp_uid, reason=REFUND_REASON)
-    except PortOneError as exc:
-        log.warning(
-            "%s: refund of a charge after the end not made yet: %s", order.merchant_uid, exc
-        )
+    except PortOneUnavailable as exc:
+        log.warning("%s: charge after the end not refunded yet: %s", order.merchant_uid, exc)
         return
+    except PortOneError as exc:
+        # Refused, most likely because it is refunded already: the sync below tells.
+        log.warning("%s: refund refused: %s", order.merchant_uid, exc)
     sync_payment(order.imp_uid, "subscription")
 
 
 def _window_key(subscription) -> BillingKey | None:
     """The billing key the subscription's window saved, now the account's saved Kakao Pay;
-    None if PortOne holds none under its customer_uid. Raises ``PortOneError`` when PortOne
-    cannot say."""
-    saved = db.session.scalar(
+    None if PortOne holds none under its customer_uid (or it was removed since). Raises
+    ``PortOneError`` when PortOne cannot say.
+
+    Another door may be adopting the same key at this moment: ``adopt_key`` keeps one of
+    the two, and its commit moves the account on to a new customer_uid together with the key,
+    so once the account has moved on the key is found here.
+    """
+    user = subscription.user
+    if user.next_customer_uid == subscription.customer_uid:
+        return adopt_key(user)
+    return db.session.scalar(
         db.select(BillingKey).where(BillingKey.customer_uid == subscription.customer_uid)
     )
-    if saved is not None:
-        return saved
-    user = subscription.user
-    if user.next_customer_uid != subscription.customer_uid:
-        return None
-    return adopt_key(user)

@@ -26,6 +26,7 @@ from tests.shop.apps import make_app
 from tests.shop.subscription_actions import (
     DAY,
     booking,
+    complete,
     payments_of,
     portone_call,
     run_due,
@@ -254,3 +255,44 @@ def _set_order(app, **values) -> None:
     with app.app_context():
         db.session.execute(update(Order).values(**values))
         db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_the_first_charges_doors_at_once_start_it_once_with_its_key(tmp_path, database):
+    config = {"DATABASE_URL": POSTGRES_URL} if database == "postgres" else {}
+    app = make_app(tmp_path, seed=False, **config)
+    shop = subscriber(app)
+    query = shop.decide_in_window(window_params(shop).json["params"])
+    cookie = shop.client.get_cookie("session").value
+
+    def door():
+        browser = app.test_client()
+        browser.set_cookie("session", cookie)
+        return complete(ShopActions(app, browser), query)
+
+    def webhook():
+        return app.test_client().post("/portone/webhook", json={"imp_uid": query["imp_uid"]})
+
+    arrivals = [door, webhook] * 5
+    start = threading.Barrier(len(arrivals))
+    answers = []
+
+    def arrive(call):
+        start.wait()
+        answers.append(call().status_code)
+
+    threads = [threading.Thread(target=arrive, args=(call,)) for call in arrivals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [200] * len(arrivals)
+    mine = subscription(app)
+    assert mine.status == SubscriptionStatus.ACTIVE
+    assert [p.status for p in mine.periods] == [PeriodStatus.PAID, PeriodStatus.BOOKED]
+    assert booking(app, mine.periods[1].order.merchant_uid)["schedule_status"] == "scheduled"
+    with app.app_context():
+        db.drop_all()
