@@ -19,9 +19,11 @@ def won(amount: int) -> str:
 KST = timezone(timedelta(hours=9), "KST")
 
 
-def kst(moment: datetime) -> str:
-    """A naive UTC datetime as Korean buyers read it: ``2026-12-28 14:05 KST``."""
-    return moment.replace(tzinfo=UTC).astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+def kst(moment: datetime, time: bool = True) -> str:
+    """A naive UTC datetime as Korean buyers read it: ``2026-12-28 14:05 KST``, or the date
+    alone (``2026-12-28``) without ``time``."""
+    shown = moment.replace(tzinfo=UTC).astimezone(KST)
+    return shown.strftime("%Y-%m-%d %H:%M KST" if time else "%Y-%m-%d")
 
 
 def sandbox_dashboard_url() -> str | None:
