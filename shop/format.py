@@ -20,12 +20,13 @@ def won(amount: int) -> str:
 KST = timezone(timedelta(hours=9), "KST")
 
 
-def kst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (naive UTC) time as Korea reads it: 05:03 UTC → ``2026-11-27 14:03 KST``."""
+def kst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", time: bool = True) -> str:
+    """A stored (naive UTC) time as Korea reads it: 05:03 UTC → ``2026-11-27 14:03 KST``, or
+    the date alone (``2026-11-27``) without ``time``."""
     if moment is None:
         return ""
     local = moment.replace(tzinfo=UTC).astimezone(KST)
-    return f"{local.strftime(fmt)} KST"
+    return f"{local.strftime(fmt)} KST" if time else local.strftime("%Y-%m-%d")
 
 
 def sandbox_dashboard_url() -> str | None:

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import BillingKey, Order, OrderStatus, Product
-from tests.e2e.actions import BUYER, kakao_window
+from tests.e2e.actions import BUYER, PASSWORD, approve, kakao_window, sign_up_with_details
 
 PAID = "Thank you! Your order is paid."
-PASSWORD = "correct horse battery"
 CARD = re.compile(r"Kakao Pay \(\S+ \d{6}\*{6}\d{4}\)")
 
 
@@ -21,29 +20,6 @@ def phone(browser: Browser, playwright):
     context = browser.new_context(**playwright.devices["iPhone 13"])
     yield context.new_page()
     context.close()
-
-
-def sign_up_with_details(page: Page, base: str, email: str = "minji@example.com") -> None:
-    page.goto(base + "/")
-    page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Name").fill(BUYER["Name"])
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-    for label in ("Phone", "Address", "Postcode"):
-        page.get_by_label(label, exact=True).fill(BUYER[label])
-    page.get_by_role("button", name="Save details").click()
-    expect(page.get_by_text("Your delivery details are saved.")).to_be_visible()
-
-
-def approve(window, pay_with: str = "KakaoMoney", decline_later: bool = False) -> None:
-    """Decide in Kakao Pay's window: an overlay frame on a PC, the page itself on a phone."""
-    expect(window.get_by_role("button", name="Approve")).to_be_visible()
-    window.get_by_role("radio", name=pay_with).check()
-    if decline_later:
-        window.get_by_role("checkbox", name="Decline later charges").check()
-    window.get_by_role("button", name="Approve").click()
 
 
 def product(shop) -> Product:
