@@ -98,6 +98,9 @@ def defaults(instance_path: str) -> dict:
         # Failed log-ins allowed for one account from one address, and from one address in all.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
+        # Korean unless the buyer chooses English (shop/language); times as Korea reads them.
+        "BABEL_DEFAULT_LOCALE": "ko",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
     }
 
 

@@ -1,6 +1,9 @@
 """Jinja filters and globals shared by the shop's templates."""
 
+from datetime import datetime
+
 from flask import Flask, current_app, request
+from flask_babel import format_datetime
 
 from shop.config import SANDBOX_MOUNT
 
@@ -11,6 +14,16 @@ def won(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError(f"won expects an integer amount of KRW, not {amount!r}")
     return f"{amount:,}원"
+
+
+def kst(moment: datetime | None, seconds: bool = False) -> str:
+    """A stored time (naive UTC) as Korea reads it, in either language:
+    ``2026-11-27 05:03`` UTC → ``2026-11-27 14:03 KST``. ``BABEL_DEFAULT_TIMEZONE`` is
+    Asia/Seoul; the zone is named, since buyers abroad read it too."""
+    if moment is None:
+        return ""
+    pattern = "yyyy-MM-dd HH:mm:ss 'KST'" if seconds else "yyyy-MM-dd HH:mm 'KST'"
+    return format_datetime(moment, pattern)
 
 
 def sandbox_dashboard_url() -> str | None:
@@ -26,4 +39,5 @@ def sandbox_dashboard_url() -> str | None:
 def register_filters(app: Flask) -> None:
     """Make the filters and globals above available to every template."""
     app.add_template_filter(won)
+    app.add_template_filter(kst)
     app.add_template_global(sandbox_dashboard_url)
