@@ -8,7 +8,7 @@ import re
 import secrets
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +31,7 @@ from portone_sandbox.models import (
     merchant_uid_paid,
     now,
 )
+from portone_sandbox.paging import paged
 from portone_sandbox.params import Params
 
 bp = Blueprint("api", __name__)
@@ -42,7 +43,6 @@ TOKEN_GRACE = 60
 TOKEN_EXTENSION = 5 * 60
 PAYMENT_STATUSES = ("ready", "paid", "cancelled", "failed")
 SEARCH_WINDOW = 90 * 24 * 60 * 60
-MAX_LIMIT = 1000
 SORTINGS = {
     "-started": Payment.started_at.desc(),
     "started": Payment.started_at.asc(),
@@ -154,7 +154,7 @@ def find_all(merchant_uid: str, payment_status: str | None = None):
     params = Params.from_request()
     sorting = params.choice("sorting", tuple(SORTINGS), "-started")
     query = _by_merchant_uid(merchant_uid, payment_status)
-    page = _paged(_sorted(query, sorting), params)
+    page = paged(_sorted(query, sorting), params, selectinload(Payment.cancels))
     if not page["total"]:
         raise NotFound(NO_PAYMENT)
     return ok(page)
@@ -184,7 +184,7 @@ def by_status(payment_status: str):
     query = select(Payment).where(dated.between(since, to))
     if payment_status != "all":
         query = query.where(Payment.status == payment_status)
-    return ok(_paged(_sorted(query, sorting), params))
+    return ok(paged(_sorted(query, sorting), params, selectinload(Payment.cancels)))
 
 
 @bp.post("/payments/prepare")
@@ -269,7 +269,9 @@ def customers():
 def customer_payments(customer_uid: str):
     _billing_key(customer_uid)
     query = select(Payment).where(Payment.customer_uid == customer_uid)
-    return ok(_paged(_sorted(query, "-started"), Params.from_request()))
+    return ok(
+        paged(_sorted(query, "-started"), Params.from_request(), selectinload(Payment.cancels))
+    )
 
 
 @bp.post("/subscribe/payments/again")
@@ -347,24 +349,6 @@ def _sorted(query, sorting: str):
 
 def _latest(query, sorting: str) -> Payment | None:
     return db.session.scalars(_sorted(query, sorting).limit(1)).first()
-
-
-def _paged(query, params: Params) -> dict:
-    """PortOne's page: ``{total, previous, next, list}``; previous/next are 0 when there is none."""
-    page = params.integer("page", 1, minimum=1)
-    limit = params.integer("limit", 20, minimum=1, maximum=MAX_LIMIT)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    if page > 1 and (page - 1) * limit >= total:
-        raise BadParameter("page 파라메터가 데이터 범위를 벗어났습니다.")
-    found = db.session.scalars(
-        query.options(selectinload(Payment.cancels)).limit(limit).offset((page - 1) * limit)
-    ).all()
-    return {
-        "total": total,
-        "previous": page - 1 if page > 1 else 0,
-        "next": page + 1 if page * limit < total else 0,
-        "list": [p.to_api() for p in found],
-    }
 
 
 def _several(found: list, missing: int, not_found: str):

@@ -11,7 +11,7 @@ payment: at most once, never twice.
 import json
 
 from flask import current_app, request
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -28,6 +28,7 @@ from portone_sandbox.models import (
     new_imp_uid,
     now,
 )
+from portone_sandbox.paging import paged
 from portone_sandbox.params import Params
 
 UNKNOWN_CUSTOMER = "등록되지 않은 구매자입니다."
@@ -39,7 +40,6 @@ IN_THE_PAST = "schedule_at은 현재 시각 이후여야 합니다."
 MAX_SCHEDULES = 100
 # "Up to three months" in PortOne's words: three calendar months at most.
 SEARCH_WINDOW = 92 * 24 * 60 * 60
-MAX_LIMIT = 1000
 # How many due schedules one pass of a runner takes on.
 RUN_BATCH = 100
 
@@ -236,31 +236,13 @@ def search(params: Params, since_name: str, to_name: str, customer_uid: str | No
         query = query.where(Schedule.customer_uid == customer_uid)
     sorting = params.choice("sorting", ("-scheduled", "scheduled"), "-scheduled")
     at = Schedule.schedule_at.asc() if sorting == "scheduled" else Schedule.schedule_at.desc()
-    return _paged(query.order_by(at, Schedule.id.desc()), params)
+    return paged(query.order_by(at, Schedule.id.desc()), params, selectinload(Schedule.payment))
 
 
 def _required_time(params: Params, name: str) -> int:
     if params.raw(name) is None:
         raise BadParameter(f"{name} 파라메터가 누락되었습니다.")
     return params.integer(name, 0)
-
-
-def _paged(query, params: Params) -> dict:
-    """PortOne's page: ``{total, previous, next, list}``; previous/next are 0 when there is none."""
-    page = params.integer("page", 1, minimum=1)
-    limit = params.integer("limit", 20, minimum=1, maximum=MAX_LIMIT)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    if page > 1 and (page - 1) * limit >= total:
-        raise BadParameter("page 파라메터가 데이터 범위를 벗어났습니다.")
-    found = db.session.scalars(
-        query.options(selectinload(Schedule.payment)).limit(limit).offset((page - 1) * limit)
-    ).all()
-    return {
-        "total": total,
-        "previous": page - 1 if page > 1 else 0,
-        "next": page + 1 if page * limit < total else 0,
-        "list": [schedule.to_api() for schedule in found],
-    }
 
 
 def _by_ids(ids: list[int]) -> list[Schedule]:
