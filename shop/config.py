@@ -41,6 +41,7 @@ ENV_NAMES = (
     "RATELIMIT_STORAGE_URI",
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ADDRESS",
+    "ORDER_LOOKUP_FAILURES_PER_ADDRESS",
 )
 
 # The PortOne settings whose values in sandbox mode can only be the sandbox's own.
@@ -98,6 +99,8 @@ def defaults(instance_path: str) -> dict:
         # Failed log-ins allowed for one account from one address, and from one address in all.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
+        # Order look-ups (order number and e-mail) that found nothing, allowed from one address.
+        "ORDER_LOOKUP_FAILURES_PER_ADDRESS": "10 per 15 minutes",
         # Korean unless the buyer chooses English (shop/language); times as Korea reads them.
         "BABEL_DEFAULT_LOCALE": "ko",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",

@@ -194,15 +194,14 @@ def _decide(imp_uid: str, source: str) -> SyncResult:
     if status == "paid":
         return _paid(order, payment, source)
     if status == "failed":
-        changed = _transition(
-            order,
-            (OrderStatus.PENDING,),
-            OrderStatus.FAILED,
-            fail_reason=payment.get("fail_reason"),
-        )
-        return _record(
-            order, imp_uid, source, SyncOutcome.FAILED if changed else SyncOutcome.NO_CHANGE
-        )
+        reason = payment.get("fail_reason")
+        changed = _transition(order, (OrderStatus.PENDING,), OrderStatus.FAILED, fail_reason=reason)
+        if not changed:
+            # A failed order can be paid again, and fail again: it tells the buyer why its
+            # latest try failed (a decline, then a cancel).
+            _transition(order, (OrderStatus.FAILED,), OrderStatus.FAILED, fail_reason=reason)
+        outcome = SyncOutcome.FAILED if changed else SyncOutcome.NO_CHANGE
+        return _record(order, imp_uid, source, outcome, reason)
     if status == "cancelled":
         return _cancelled(order, payment, source)
     return _record(order, imp_uid, source, SyncOutcome.NOT_PAID_YET, status)

@@ -111,8 +111,7 @@ def buy_in_window():
     except OrderError as exc:
         return jsonify(error=str(exc)), 409
     remember(order)
-    # A cancelled window leads back to the checkout with this product, as "Buy now" does.
-    session["buy_now"] = {"product_id": product.id, "quantity": quantity}
+    # Its paid page then forgets this checkout, leaving the cart as it is.
     session["checkout"] = {"order": order.token, "source": "buy_now"}
     return jsonify(
         params=request_pay_params(order), order_url=url_for("checkout.order", token=order.token)

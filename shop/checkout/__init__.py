@@ -1,7 +1,8 @@
-"""Checkout: the order, PortOne's prepare, the payment page, and the three completion doors."""
+"""Checkout: the order, PortOne's prepare, the payment page, the three completion doors, and
+finding an order again."""
 
 from flask import Blueprint
 
 bp = Blueprint("checkout", __name__)
 
-from shop.checkout import routes  # noqa: E402, F401
+from shop.checkout import lookup, routes  # noqa: E402, F401

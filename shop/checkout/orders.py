@@ -13,7 +13,8 @@ from shop.portone import PortOneError, portone
 
 NAME_LIMIT = 40
 
-# An order that can be placed again as a new one, at the day's prices.
+# An order that can be placed again as a new one, at the day's prices: an expired one, or a
+# failed one whose time ran out (until then a failed order is paid again as itself).
 RETRYABLE = (OrderStatus.FAILED, OrderStatus.EXPIRED)
 
 

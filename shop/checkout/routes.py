@@ -1,15 +1,19 @@
 """The money path as the buyer walks it.
 
-checkout form → ``place_order`` (pending order, PortOne prepare) → payment page
-(``IMP.request_pay``) → one of three doors → ``sync_payment`` → the order's page.
-Each door answers from the order's state after the sync, never from what it was sent.
+checkout form → ``place_order`` (pending order, PortOne prepare) → ``IMP.request_pay`` on the
+checkout page itself (its script asks for JSON), or on the payment page without it → one of
+three doors → ``sync_payment`` → the order's page. Each door answers from the order's state
+after the sync, never from what it was sent. A cancelled or declined window leads back to the
+same order, ready to be paid again.
 """
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,14 +31,15 @@ from shop.checkout.forms import CheckoutForm
 from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
 from shop.checkout.payment_request import payment_method, request_pay_params
 from shop.checkout.placed import last_buyer, placed_here, placed_order, remember
-from shop.checkout.window_errors import window_error
+from shop.checkout.timeline import timeline
+from shop.checkout.window_errors import failed_try, window_error
+from shop.errors import wants_json
 from shop.extensions import csrf, db
 from shop.forms import EmptyForm
 from shop.models import Order, OrderStatus, Product
-from shop.payments import SyncOutcome, sync_order, sync_payment
+from shop.payments import PAYABLE, SyncOutcome, sync_order, sync_payment
 from shop.portone import is_imp_uid
 
-USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
 NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
 # The one answer for a payment of no order, of another shop, or of an order placed elsewhere,
 # so a door tells a stranger nothing about an imp_uid or merchant_uid they copied.
@@ -79,10 +84,18 @@ def buy_now():
 
 @bp.route("/checkout", methods=["GET", "POST"])
 def start():
+    """The checkout form; submitted, it places the order.
+
+    The page's script asks for JSON and opens Kakao Pay's window with the answer, on the same
+    page. Without it the buyer is sent to the order's payment page, which opens it.
+    """
     buy_now = request.args.get("buy") == "now"
     lines = _buy_now_lines() if buy_now else cart_lines()
     if not lines:
-        flash("Your cart is empty." if not buy_now else "Choose a product first.", "info")
+        message = "Your cart is empty." if not buy_now else "Choose a product first."
+        if wants_json():
+            return jsonify(error=message), 409
+        flash(message, "info")
         return redirect(url_for("cart.view"))
 
     form = CheckoutForm(data=_known_buyer())
@@ -91,30 +104,49 @@ def start():
         try:
             order = place_order(lines, buyer, user_id=_user_id())
         except OrderError as exc:
+            if wants_json():
+                return jsonify(error=str(exc)), 409
             flash(str(exc), "error")
             return _checkout_page(form, lines), 409
         remember(order)
         session["checkout"] = {"order": order.token, "source": "buy_now" if buy_now else "cart"}
+        if wants_json():
+            return jsonify(
+                params=request_pay_params(order),
+                pay_url=url_for("checkout.pay", token=order.token),
+                order_url=url_for("checkout.order", token=order.token),
+            )
         return redirect(url_for("checkout.pay", token=order.token), 303)
-    status = 400 if form.is_submitted() else 200
-    return _checkout_page(form, lines), status
+    if form.is_submitted():
+        # The script then sends the form itself, and the page shows each error by its field.
+        if wants_json():
+            return jsonify(errors=form.errors), 400
+        return _checkout_page(form, lines), 400
+    return _checkout_page(form, lines)
 
 
 @bp.get("/orders/<token>/pay")
 def pay(token: str):
-    """The payment step: the order as the server priced it, and the Kakao Pay button."""
+    """The payment step: the order as the server priced it, and the Kakao Pay button.
+
+    Where a cancelled or declined window leads (the same order, paid again with the same
+    merchant_uid, which PortOne allows until a payment of it succeeds), and the checkout's
+    own page without JavaScript.
+    """
     order = _order_or_404(token)
     _expire_if_overdue(order)
-    # Still pending past its time only while PortOne cannot be asked: no payment to start then.
-    if order.status != OrderStatus.PENDING or order.overdue:
+    if not _payable(order):
         return redirect(url_for("checkout.order", token=order.token))
-    return render_template(
-        "checkout/pay.html",
-        order=order,
-        rows=_order_rows(order),
-        params=request_pay_params(order),
-        sdk_url=current_app.config["PORTONE_SDK_URL"],
-        imp_code=current_app.config["PORTONE_IMP_CODE"],
+    failed = order.status == OrderStatus.FAILED
+    return _opens_the_window(
+        render_template(
+            "checkout/pay.html",
+            order=order,
+            rows=_order_rows(order),
+            failed_try=failed_try(order.fail_reason) if failed else None,
+            params=request_pay_params(order),
+            **_sdk(),
+        )
     )
 
 
@@ -178,30 +210,46 @@ def webhook():
 
 @bp.get("/orders/<token>")
 def order(token: str):
+    """The order's page: its state, what it holds, and how its payment was verified."""
     order = _order_or_404(token)
-    _expire_if_overdue(order)
+    confirming = _confirming(order)
     checkout = session.get("checkout") or {}
     if order.status == OrderStatus.PAID and checkout.get("order") == order.token:
         _forget_checkout(checkout["source"])
     return render_template(
-        "checkout/order.html", order=order, rows=_order_rows(order), retry_form=EmptyForm()
+        "checkout/order.html",
+        order=order,
+        rows=_order_rows(order),
+        confirming=confirming,
+        payable=_payable(order),
+        steps=timeline(order),
+        retry_form=EmptyForm(),
     )
 
 
 @bp.get("/orders/<token>/status")
 def order_status(token: str):
-    """For the "still confirming" page: ask PortOne again while the order is pending."""
+    """For the "still confirming" page: ask PortOne again while the order is pending.
+
+    ``confirming`` stays true only while PortOne cannot be asked; then the page reloads.
+    """
     order = _order_or_404(token)
-    if order.status == OrderStatus.PENDING:
-        sync_order(order)
-    return jsonify(status=order.status, url=url_for("checkout.order", token=order.token))
+    confirming = _confirming(order)
+    return jsonify(
+        status=order.status,
+        confirming=confirming,
+        url=url_for("checkout.order", token=order.token),
+    )
 
 
 @bp.post("/orders/<token>/retry")
 def retry(token: str):
-    """A failed or expired order, placed again as a new order at today's prices."""
+    """Pay a failed order again: the same order while it can be paid, else a new order at
+    today's prices (an expired one, or a failed one whose time ran out)."""
     order = _order_or_404(token)
     _expire_if_overdue(order)
+    if _payable(order):
+        return redirect(url_for("checkout.pay", token=order.token), 303)
     if order.status not in RETRYABLE:
         return redirect(url_for("checkout.order", token=order.token), 303)
     lines = _order_lines(order)
@@ -227,22 +275,41 @@ def retry(token: str):
 
 
 def _next_url(order: Order) -> str:
-    """Where a door sends the buyer, decided by the order's state after the sync."""
-    if order.status == OrderStatus.FAILED and USER_CANCELLED in (order.fail_reason or ""):
-        flash("You cancelled the Kakao Pay payment. Nothing was charged.", "info")
-        source = (session.get("checkout") or {}).get("source")
-        return (
-            url_for("checkout.start", buy="now")
-            if source == "buy_now"
-            else url_for("checkout.start")
-        )
+    """Where a door sends the buyer, decided by the order's state after the sync: a window
+    cancelled or declined leads to the same order's payment page, which says what happened."""
+    if order.status == OrderStatus.FAILED and _payable(order):
+        return url_for("checkout.pay", token=order.token)
     return url_for("checkout.order", token=order.token)
+
+
+def _payable(order: Order) -> bool:
+    """Whether a Kakao Pay window may be opened for the order: not paid or closed, in time."""
+    return order.status in PAYABLE and not order.overdue
+
+
+def _confirming(order: Order) -> bool:
+    """Ask PortOne about a pending order; True while it cannot be asked (still confirming).
+
+    PortOne knows whether a payment of the order exists: none (or none finished) leaves the
+    order pending and payable; a paid one pays it here; an overdue order expires.
+    """
+    if order.status != OrderStatus.PENDING:
+        return False
+    return sync_order(order).outcome == SyncOutcome.UNAVAILABLE
 
 
 def _expire_if_overdue(order: Order) -> None:
     """A pending order whose time ran out is checked with PortOne once more, then expires."""
     if order.status == OrderStatus.PENDING and order.overdue:
         sync_order(order)
+
+
+def _sdk() -> dict:
+    """What a page that opens Kakao Pay's window loads it with."""
+    return {
+        "sdk_url": current_app.config["PORTONE_SDK_URL"],
+        "imp_code": current_app.config["PORTONE_IMP_CODE"],
+    }
 
 
 def _known_buyer() -> dict | None:
@@ -282,11 +349,21 @@ def _unconfirmed_order(result, merchant_uid) -> Order | None:
     return placed_order(merchant_uid)
 
 
-def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> str:
+def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> Response:
     rows = [(ln.product.name, ln.product.price, ln.quantity, ln.line_total) for ln in lines]
-    return render_template(
-        "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows)
+    return _opens_the_window(
+        render_template(
+            "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows), **_sdk()
+        )
     )
+
+
+def _opens_the_window(page: str) -> Response:
+    """A page whose button opens Kakao Pay's window, never kept by the browser: Back or a
+    reload asks the shop again, which sends a paid order's buyer to the order instead."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _order_rows(order: Order) -> list[tuple]:

@@ -1,4 +1,5 @@
-"""What the shop tells the buyer when Kakao Pay's window reports an error, by its ``error_code``.
+"""What the shop tells the buyer when Kakao Pay's window reports an error, by its ``error_code``,
+and about a try that failed, by PortOne's record of it.
 
 On a phone the error comes back in the redirect's query string, which anyone can write: its
 ``error_msg`` is never shown as the shop's words. Codes as PortOne's window gives them.
@@ -19,3 +20,22 @@ UNKNOWN = "Kakao Pay could not start the payment. Nothing was charged."
 def window_error(error_code) -> str:
     """The shop's own text for ``error_code``; a general one for a code it does not know."""
     return MESSAGES.get(error_code, UNKNOWN) if isinstance(error_code, str) else UNKNOWN
+
+
+# PortOne's fail_reason for a window the buyer closed.
+USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
+
+
+def failed_try(fail_reason: str | None) -> str:
+    """What the buyer is told about their latest try, from PortOne's ``fail_reason`` of it."""
+    if fail_reason and USER_CANCELLED in fail_reason:
+        return MESSAGES["F0001"]
+    if fail_reason:
+        reason = sentence(fail_reason)
+        return f"Kakao Pay did not approve the payment: {reason} Nothing was charged."
+    return MESSAGES["F0002"]
+
+
+def sentence(text: str) -> str:
+    """``text`` ending with one full stop, to be followed by the shop's own words."""
+    return text.rstrip(" .") + "."

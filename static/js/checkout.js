@@ -1,13 +1,19 @@
 /*
- * The payment step. Opens Kakao Pay with the parameters the server rendered; the result goes
- * to the shop through ShopKakaoPay.complete (kakao-pay.js).
+ * The checkout in one step: submitting the form places the order (the shop answers in JSON) and
+ * opens Kakao Pay right here, over the page on a PC, full screen on a phone. From then on this
+ * page's address is the order's payment page, so a reload or Back finds the same order, as a
+ * cancelled or declined window does. Without this script (or Kakao Pay's) the form posts as
+ * usual and the payment page opens the window.
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
-  var button = document.getElementById("pay-button");
-  var errorBox = document.getElementById("pay-error");
+  var form = document.getElementById("checkout-form");
+  var errorBox = document.getElementById("checkout-error");
+  var button = form && form.querySelector("button[type=submit]");
+  // The shop's answer once the order is placed: the window's parameters and the order's pages.
+  var placed = null;
 
   function showError(message) {
     errorBox.textContent = message;
@@ -15,28 +21,64 @@
     button.disabled = false;
   }
 
-  function paymentParams() {
-    return JSON.parse(document.getElementById("payment-params").textContent);
-  }
-
-  function complete(rsp) {
-    window.ShopKakaoPay.complete(rsp, {
+  function pay() {
+    window.ShopKakaoPay.open(placed.params, {
       completeUrl: script.dataset.completeUrl,
       csrfToken: script.dataset.csrfToken,
-      orderUrl: script.dataset.orderUrl,
+      orderUrl: placed.order_url,
       onError: showError,
     });
   }
 
-  if (!window.IMP) {
-    showError("Kakao Pay could not be loaded. Please check your connection and reload.");
+  function opened(answer) {
+    if (answer.params) {
+      placed = answer;
+      window.history.replaceState(null, "", answer.pay_url);
+      // The order holds these details now: pressing the button again pays it, as placed.
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field !== button) {
+          field.disabled = true;
+        }
+      });
+      pay();
+    } else if (answer.errors) {
+      // Sent as a plain form, the page comes back with each error under its field.
+      form.submit();
+    } else {
+      showError(answer.error || "The order could not be placed. Please try again.");
+    }
+  }
+
+  if (!form || !window.IMP || !window.ShopKakaoPay) {
     return;
   }
   window.IMP.init(script.dataset.impCode);
-  button.addEventListener("click", function () {
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
     button.disabled = true;
     errorBox.hidden = true;
-    window.IMP.request_pay(paymentParams(), complete);
+    if (placed) {
+      pay();
+      return;
+    }
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      body: new FormData(form),
+    })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(opened)
+      .catch(function () {
+        showError("The shop could not be reached. Please try again.");
+      });
   });
-  button.disabled = false;
+  // Shown again from the browser's memory (Back) after the order was placed: its page decides.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && placed) {
+      window.location.reload();
+    }
+  });
 })();

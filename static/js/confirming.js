@@ -1,4 +1,7 @@
-/* "Still confirming": ask the shop to re-check with PortOne until the order leaves "pending". */
+/*
+ * "Still confirming": ask the shop to re-check with PortOne until PortOne answers; then the
+ * order's page shows what it said (paid, failed, or no payment yet).
+ */
 (function () {
   "use strict";
 
@@ -11,7 +14,7 @@
         return response.json();
       })
       .then(function (data) {
-        if (data.status !== "pending") {
+        if (!data.confirming) {
           window.location.assign(data.url);
           return;
         }

@@ -1,18 +1,58 @@
 /*
  * What every page that opens Kakao Pay's window does with the result: hand its imp_uid to the
  * shop, which asks PortOne itself what happened, and go where the shop says. Nothing in `rsp`
- * is proof of payment, so nothing here decides the outcome.
+ * is proof of payment, so nothing here decides the outcome; meanwhile the page says that the
+ * payment is being confirmed.
  *
- *   ShopKakaoPay.complete(rsp, {completeUrl, csrfToken, orderUrl, onError})
+ *   ShopKakaoPay.open(params, {completeUrl, csrfToken, orderUrl, onError})
+ *   ShopKakaoPay.complete(rsp, options)   for a page that calls IMP.request_pay itself
  */
 (function () {
   "use strict";
+
+  // A live region made when the page loads, so that what is written into it later is read out.
+  var progress = document.createElement("div");
+  var title = document.createElement("p");
+  var note = document.createElement("p");
+  progress.className = "payment-progress";
+  progress.setAttribute("role", "status");
+  progress.setAttribute("aria-live", "polite");
+  title.className = "payment-progress-title";
+  note.className = "payment-progress-note";
+  progress.append(title, note);
+  document.body.append(progress);
+
+  function showProgress(heading, text) {
+    title.textContent = heading;
+    note.textContent = text;
+    progress.classList.add("is-active");
+  }
+
+  function hideProgress() {
+    progress.classList.remove("is-active");
+    title.textContent = "";
+    note.textContent = "";
+  }
+
+  function approved(rsp) {
+    // PortOne's current SDK says `success`; older ones `imp_success`. Only the wording depends
+    // on it: the shop decides from PortOne's own record.
+    return "success" in rsp ? rsp.success === true : rsp.imp_success === true;
+  }
 
   function complete(rsp, options) {
     if (!rsp.imp_uid) {
       // Refused before a payment existed (e.g. already paid, amount not as prepared).
       options.onError(rsp.error_msg || "Kakao Pay could not start the payment.");
       return;
+    }
+    if (approved(rsp)) {
+      showProgress(
+        "Confirming your payment…",
+        "Kakao Pay approved it. The shop is checking it with PortOne; please keep this page open."
+      );
+    } else {
+      showProgress("One moment…", "Going back to your order.");
     }
     fetch(options.completeUrl, {
       method: "POST",
@@ -27,6 +67,7 @@
         if (data.redirect) {
           window.location.assign(data.redirect);
         } else {
+          hideProgress();
           options.onError(data.error || "The payment could not be confirmed.");
         }
       })
@@ -36,5 +77,11 @@
       });
   }
 
-  window.ShopKakaoPay = { complete: complete };
+  function open(params, options) {
+    window.IMP.request_pay(params, function (rsp) {
+      complete(rsp, options);
+    });
+  }
+
+  window.ShopKakaoPay = { open: open, complete: complete };
 })();

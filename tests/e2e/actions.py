@@ -12,7 +12,8 @@ BUYER = {
 
 
 def fill_checkout(page: Page) -> None:
-    """Give the buyer's details on the checkout page and go on to the payment step."""
+    """Give the buyer's details on the checkout page and continue: the order is placed and
+    Kakao Pay's window opens on the same page."""
     for label, value in BUYER.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="Continue to Kakao Pay").click()

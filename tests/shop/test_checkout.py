@@ -231,3 +231,82 @@ def test_pay_page_of_a_paid_order_goes_to_the_order(app, client):
     assert response.headers["Location"].endswith(f"/orders/{token}")
     with app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 1
+
+
+# The checkout's script: the order placed, and the window's parameters, in one answer ------
+
+
+def checkout_for_the_window(client, path: str = "/checkout", **overrides):
+    """What checkout.js sends: the form, asking for JSON."""
+    token = csrf_from(client, path)
+    return client.post(
+        path,
+        data={**BUYER, **overrides, "csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+
+
+def test_the_checkout_answers_its_script_with_the_windows_parameters(app, client):
+    item = product(app)
+    add_to_cart(client, item, 2)
+    answer = checkout_for_the_window(client)
+    assert answer.status_code == 200
+    [order] = orders(app)
+    assert answer.json["pay_url"] == f"/orders/{order.token}/pay"
+    assert answer.json["order_url"] == f"/orders/{order.token}"
+    params = answer.json["params"]
+    assert (params["pg"], params["merchant_uid"], params["amount"]) == (
+        "kakaopay",
+        order.merchant_uid,
+        item.price * 2,
+    )
+    assert params["m_redirect_url"] == "http://localhost/checkout/complete/mobile"
+    with app.test_request_context():
+        prepared = app.extensions["portone"].get_prepared(order.merchant_uid)
+    assert prepared["amount"] == order.amount
+
+
+def test_the_checkout_page_loads_kakao_pay_for_its_script(app, client):
+    add_to_cart(client, product(app))
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "/portone-sandbox/v1/iamport.js" in page
+    assert 'data-imp-code="imp00000000"' in page
+    assert "Continue to Kakao Pay" in page
+
+
+def test_bad_details_answer_the_script_with_the_errors_and_place_nothing(app, client):
+    add_to_cart(client, product(app))
+    answer = checkout_for_the_window(client, buyer_postcode="1234", buyer_name="")
+    assert answer.status_code == 400
+    assert set(answer.json["errors"]) == {"buyer_postcode", "buyer_name"}
+    assert orders(app) == []
+
+
+def test_an_order_that_cannot_be_placed_answers_the_script_with_why(app, client):
+    item = product(app)
+    add_to_cart(client, item, 2)
+    with app.app_context():
+        db.session.get(Product, item.id).stock = 1
+        db.session.commit()
+    answer = checkout_for_the_window(client)
+    assert answer.status_code == 409
+    assert "left in stock" in answer.json["error"]
+    assert orders(app) == []
+
+
+def test_an_empty_cart_answers_the_script_with_why(client):
+    token = csrf_from(client, "/account/login")
+    answer = client.post(
+        "/checkout",
+        data={**BUYER, "csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+    assert (answer.status_code, answer.json) == (409, {"error": "Your cart is empty."})
+
+
+def test_the_pages_that_open_the_window_are_never_kept_by_the_browser(app, client):
+    add_to_cart(client, product(app))
+    form = client.get("/checkout")
+    assert form.headers["Cache-Control"] == "no-store"
+    pay = client.get(checkout(client).headers["Location"])
+    assert (pay.status_code, pay.headers["Cache-Control"]) == (200, "no-store")

@@ -81,5 +81,5 @@ def test_a_payment_made_in_time_counts_however_late_it_is_confirmed(shop, placed
     set_payable_until(shop.app, placed.merchant_uid, utc(paid_at))
 
     status = shop.client.get(f"/orders/{placed.token}/status")
-    assert status.json == {"status": "paid", "url": f"/orders/{placed.token}"}
+    assert status.json == {"status": "paid", "confirming": False, "url": f"/orders/{placed.token}"}
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY

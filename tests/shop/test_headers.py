@@ -88,10 +88,15 @@ def test_live_mode_allows_portone_and_asks_for_https(app_factory):
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
-def test_the_payment_page_has_no_inline_script_or_handler(client, order_token):
+@pytest.mark.parametrize(
+    ("path", "script"), [("/orders/{token}/pay", "pay.js"), ("/checkout", "checkout.js")]
+)
+def test_the_pages_that_open_kakao_pay_have_no_inline_script_or_handler(
+    client, order_token, path, script
+):
     """A strict policy blocks inline code: everything that runs comes from a file."""
-    page = client.get(f"/orders/{order_token}/pay").get_data(as_text=True)
-    assert "checkout.js" in page
+    page = client.get(path.format(token=order_token)).get_data(as_text=True)
+    assert script in page
     for tag in page.split("<script")[1:]:
         opening = tag.partition(">")[0]
         assert "src=" in opening or 'type="application/json"' in opening, tag

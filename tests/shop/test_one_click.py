@@ -172,21 +172,23 @@ def test_a_declined_key_leaves_a_failed_order_with_the_reason_and_the_window_ins
     assert "Pay in the Kakao Pay window" in page
     assert buyer.product(TEA).stock == stock
 
+    # The same order, paid in the window: PortOne opens one for a merchant_uid whose charge failed.
     retry = buyer.post(f"/orders/{failed.token}/retry", {})
-    retried = orders(buyer.app)[-1]
-    assert retry.headers["Location"] == f"/orders/{retried.token}/pay"
-    assert retried.user_id == failed.user_id
+    assert retry.headers["Location"] == f"/orders/{failed.token}/pay"
+    pay_page = buyer.client.get(retry.headers["Location"]).get_data(as_text=True)
+    assert "did not approve the payment: 잔액이 부족합니다. Nothing was charged." in pay_page
     query = buyer.decide_in_window(
         {
             "pg": "kakaopay",
-            "merchant_uid": retried.merchant_uid,
-            "amount": retried.amount,
-            "name": retried.name,
+            "merchant_uid": failed.merchant_uid,
+            "amount": failed.amount,
+            "name": failed.name,
             "m_redirect_url": "http://localhost/checkout/complete/mobile",
         },
     )
     buyer.client.get("/checkout/complete/mobile", query_string=query)
-    assert orders(buyer.app)[-1].status == OrderStatus.PAID
+    [paid] = orders(buyer.app)
+    assert (paid.merchant_uid, paid.status) == (failed.merchant_uid, OrderStatus.PAID)
 
 
 def test_a_charge_portone_refuses_sends_the_buyer_to_the_window(buyer):

@@ -7,13 +7,14 @@ an imp_uid or a merchant_uid, which receipts and pages print, so knowing one mus
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.models import Order, OrderStatus
+from shop.models import Order, OrderStatus, utcnow
 from shop.portone import PortOneClient
 from tests.shop.actions import BUYER, Placed, ShopActions
 
@@ -98,13 +99,16 @@ def test_while_portone_is_unreachable_a_merchant_uid_opens_only_this_browsers_or
         assert mine.headers["Location"].endswith(f"/orders/{placed.token}")
 
 
-def test_a_retried_order_is_this_browsers_too(shop, placed):
-    query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
-    shop.redirect_door(query)
+def test_an_order_placed_again_is_this_browsers_too(shop, placed):
+    with shop.app.app_context():
+        expired = db.session.scalar(select(Order).where(Order.token == placed.token))
+        expired.payable_until = utcnow() - timedelta(minutes=1)
+        db.session.commit()
     shop.post(f"/orders/{placed.token}/retry", {})
     with shop.app.app_context():
         retried = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         db.session.expunge(retried)
+    assert retried.token != placed.token
     query = shop.pay(retried.merchant_uid, retried.amount)
     answer = shop.callback(query["imp_uid"])
     assert answer.json == {"status": "paid", "redirect": f"/orders/{retried.token}"}

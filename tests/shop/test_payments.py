@@ -12,7 +12,7 @@ from shop.signals import order_paid
 from tests.postgres import POSTGRES_URL
 from tests.sandbox_controls import AUTHORIZATION
 from tests.shop import fake_portone
-from tests.shop.actions import BUYER, SANDBOX, Placed, ShopActions
+from tests.shop.actions import SANDBOX, Placed, ShopActions
 from tests.shop.apps import make_app
 
 QUANTITY = 2
@@ -145,7 +145,8 @@ def test_imp_success_true_is_not_believed(shop, placed):
     query.pop("error_code", None)
     query.pop("error_msg", None)
     response = shop.redirect_door(query)
-    assert response.headers["Location"].endswith(f"/orders/{placed.token}")
+    # Back to the same order, to pay it again: it was not paid, whatever the query said.
+    assert response.headers["Location"].endswith(f"/orders/{placed.token}/pay")
     assert shop.order(placed.merchant_uid).status == OrderStatus.FAILED
 
 
@@ -172,38 +173,59 @@ def test_amount_that_differs_is_refunded_and_flagged(shop, placed):
     assert "We could not verify this payment" in page
 
 
-def test_declined_payment_fails_and_retry_uses_a_new_merchant_uid(shop, placed):
+def test_a_declined_payment_leads_back_to_the_same_order_which_can_be_paid(shop, placed):
     query = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
     assert query["imp_success"] == "false"
     response = shop.redirect_door(query)
-    assert response.headers["Location"].endswith(f"/orders/{placed.token}")
+    assert response.headers["Location"].endswith(f"/orders/{placed.token}/pay")
     order = shop.order(placed.merchant_uid)
     assert order.status == OrderStatus.FAILED
     assert "결제 승인이 거절되었습니다" in order.fail_reason
 
+    page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Kakao Pay did not approve the payment: " in page
+    assert "결제 승인이 거절되었습니다" in page
+    assert "This is the same order: you can pay it again." in page
+    assert f"Pay {placed.amount:,}원 with Kakao Pay" in page
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
     assert "Payment failed" in page
-    assert "결제 승인이 거절되었습니다" in page
+    assert "Delivering to" not in page
 
-    retried = shop.post(f"/orders/{placed.token}/retry", {})
-    assert retried.status_code == 303
+    # PortOne opens a new window for the merchant_uid whose payment failed.
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    assert shop.callback(query["imp_uid"]).json == {
+        "status": "paid",
+        "redirect": f"/orders/{placed.token}",
+    }
     with shop.app.app_context():
-        new = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
-        assert retried.headers["Location"].endswith(f"/orders/{new.token}/pay")
-        assert new.merchant_uid != placed.merchant_uid
-        assert (new.amount, new.status) == (placed.amount, OrderStatus.PENDING)
-    query = shop.pay(new.merchant_uid, new.amount)
-    assert shop.callback(query["imp_uid"]).json["status"] == "paid"
+        assert db.session.scalar(select(db.func.count(Order.id))) == 1
+    assert shop.product(placed.slug).stock == placed.stock - QUANTITY
 
 
-def test_buyer_cancel_goes_back_to_checkout_with_a_message(shop, placed):
+def test_a_cancelled_window_leads_back_to_the_same_order_ready_to_pay(shop, placed):
     query = shop.pay(placed.merchant_uid, placed.amount, decision="cancel")
     response = shop.redirect_door(query)
-    assert response.headers["Location"].endswith("/checkout")
-    page = shop.client.get("/checkout").get_data(as_text=True)
+    assert response.headers["Location"].endswith(f"/orders/{placed.token}/pay")
+    page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You cancelled the Kakao Pay payment. Nothing was charged." in page
-    assert BUYER["buyer_addr"] in page
+    assert f"Pay {placed.amount:,}원 with Kakao Pay" in page
     assert shop.cart() != {}
+
+    query = shop.pay(placed.merchant_uid, placed.amount)
+    assert shop.callback(query["imp_uid"]).json["status"] == OrderStatus.PAID
+    with shop.app.app_context():
+        assert db.session.scalar(select(db.func.count(Order.id))) == 1
+
+
+def test_the_payment_page_tells_why_the_latest_try_failed(shop, placed):
+    declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(declined)
+    cancelled = shop.pay(placed.merchant_uid, placed.amount, decision="cancel")
+    response = shop.redirect_door(cancelled)
+    page = shop.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You cancelled the Kakao Pay payment." in page
+    assert "결제 승인이 거절되었습니다" not in page
+    assert [e.outcome for e in shop.events()] == ["failed", "no_change"]
 
 
 @pytest.mark.parametrize(
@@ -241,15 +263,16 @@ def test_unreachable_portone_leaves_the_order_pending_until_rechecked(shop, plac
         assert waiting.json == {"status": "pending", "redirect": f"/orders/{placed.token}"}
         assert shop.redirect_door(query).headers["Location"].endswith(f"/orders/{placed.token}")
         assert shop.webhook({"imp_uid": query["imp_uid"]}).status_code == 503
+        # The order's page asks PortOne too, and cannot know more: still confirming.
         page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
         assert "Confirming your payment" in page
     finally:
         shop.app.extensions["portone"] = working
 
     status = shop.client.get(f"/orders/{placed.token}/status")
-    assert status.json == {"status": "paid", "url": f"/orders/{placed.token}"}
+    assert status.json == {"status": "paid", "confirming": False, "url": f"/orders/{placed.token}"}
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
-    assert [e.outcome for e in shop.events()] == ["unavailable"] * 3 + ["paid"]
+    assert [e.outcome for e in shop.events()] == ["unavailable"] * 4 + ["paid"]
 
 
 def test_console_cancel_cancels_a_paid_order_and_returns_the_stock(shop, placed):

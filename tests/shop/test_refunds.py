@@ -1,10 +1,12 @@
 """A paid payment its order cannot take is refunded, and refunds made at PortOne count."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.models import Order, OrderStatus
+from shop.models import Order, OrderStatus, utcnow
 from shop.portone import PortOneUnavailable
 from tests.shop.actions import SANDBOX, Placed, ShopActions
 
@@ -34,6 +36,14 @@ def change_prepared(shop, merchant_uid: str, amount: int) -> None:
         headers={"Authorization": token},
     )
     assert response.status_code == 200
+
+
+def run_out_of_time(shop: ShopActions, placed: Placed) -> None:
+    """Stand in for the ``ORDER_PAYABLE_MINUTES`` that passed since the order was placed."""
+    with shop.app.app_context():
+        order = db.session.scalar(select(Order).where(Order.merchant_uid == placed.merchant_uid))
+        order.payable_until = utcnow() - timedelta(minutes=1)
+        db.session.commit()
 
 
 # A paid payment for an order that cannot take it ----------------------------------------
@@ -68,9 +78,8 @@ def test_a_correct_payment_for_an_order_flagged_as_forgery_is_refunded(shop, pla
     assert shop.product(placed.slug).stock == placed.stock
 
 
-def test_paying_a_failed_order_after_its_retry_was_paid_is_refunded(shop, placed):
-    declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
-    shop.redirect_door(declined)
+def test_paying_an_expired_order_after_its_new_order_was_paid_is_refunded(shop, placed):
+    run_out_of_time(shop, placed)
     assert shop.post(f"/orders/{placed.token}/retry", {}).status_code == 303
     with shop.app.app_context():
         retry = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
@@ -146,12 +155,28 @@ def test_a_refund_that_failed_is_tried_again_when_portone_resends_the_webhook(sh
     assert_refunded(shop, again["imp_uid"], placed.amount)
 
 
-def test_a_failed_order_can_be_tried_again_once(shop, placed):
+def test_a_failed_order_is_tried_again_as_itself(shop, placed):
     declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
     shop.redirect_door(declined)
+    for _ in range(2):
+        again = shop.post(f"/orders/{placed.token}/retry", {})
+        assert again.headers["Location"].endswith(f"/orders/{placed.token}/pay")
+    with shop.app.app_context():
+        assert db.session.scalar(select(db.func.count(Order.id))) == 1
+
+
+def test_a_failed_order_whose_time_ran_out_is_placed_again_once(shop, placed):
+    declined = shop.pay(placed.merchant_uid, placed.amount, decision="decline")
+    shop.redirect_door(declined)
+    run_out_of_time(shop, placed)
+    page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
+    assert "Order again at today&#39;s prices" in page
+    assert shop.client.get(f"/orders/{placed.token}/pay").status_code == 302
+
     first = shop.post(f"/orders/{placed.token}/retry", {})
     second = shop.post(f"/orders/{placed.token}/retry", {})
     assert first.headers["Location"].endswith("/pay")
+    assert placed.token not in first.headers["Location"]
     assert second.headers["Location"].endswith(f"/orders/{placed.token}")
     with shop.app.app_context():
         assert db.session.scalar(select(db.func.count(Order.id))) == 2

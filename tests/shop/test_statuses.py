@@ -6,9 +6,10 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus
 from shop.payments import UNSETTLED, SyncOutcome
 
-# What the order page says first, for an order in each status.
+# What the order page says first, for an order in each status (a pending one, when PortOne
+# has no payment of it; while PortOne cannot be asked, "Confirming your payment…").
 HEADINGS = {
-    OrderStatus.PENDING: "Confirming your payment…",
+    OrderStatus.PENDING: "This order is not paid yet",
     OrderStatus.PAID: "Thank you! Your order is paid.",
     OrderStatus.FAILED: "Payment failed",
     OrderStatus.CANCELLED: "Order cancelled",
