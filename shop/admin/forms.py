@@ -20,6 +20,7 @@ from shop.statuses import STATUS_LABELS
 
 # Beyond any shop's orders, and within what every database takes as an OFFSET.
 PAGES_MAX = 1_000_000
+PAGES_MAX_SHOWN = f"{PAGES_MAX:,}"
 
 # ASCII digits only: int() would also read "１０００" or "١٠٠٠".
 _WON = re.compile(r"[0-9]{1,10}")
@@ -56,7 +57,7 @@ class OrderSearchForm(FlaskForm):
             NumberRange(
                 min=1,
                 max=PAGES_MAX,
-                message=_l("Pages are numbered from 1 to %(max)s.", max=f"{PAGES_MAX:,}"),
+                message=_l("Pages are numbered from 1 to %(max)s.", max=PAGES_MAX_SHOWN),
             ),
         ],
     )

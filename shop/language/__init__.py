@@ -5,7 +5,7 @@ best of ``Accept-Language``, else Korean. Every string of the shop is an English
 message catalog (``shop/translations/``), translated by Flask-Babel's ``gettext``.
 """
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, has_request_context, request
 from flask_babel import get_locale
 
 bp = Blueprint("language", __name__)
@@ -18,8 +18,11 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
-def select_locale() -> str:
-    """Flask-Babel's locale selector: the buyer's choice, else the browser's, else Korean."""
+def select_locale() -> str | None:
+    """Flask-Babel's locale selector: the buyer's choice, else the browser's, else Korean
+    (``BABEL_DEFAULT_LOCALE``, also outside a request: a command, a test's app context)."""
+    if not has_request_context():
+        return None
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

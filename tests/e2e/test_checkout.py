@@ -12,6 +12,7 @@ from portone_sandbox.playwright import kakao_pay_window
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from tests.e2e.actions import BUYER, fill_checkout, kakao_window
+from tests.language import BROWSER_LOCALES
 from tests.sandbox_controls import control
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
@@ -109,7 +110,7 @@ def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page)
 
 
 def test_phone_checkout_comes_back_through_the_redirect(shop, browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     page = context.new_page()
     try:
         tea = products(shop)[0]
@@ -212,7 +213,7 @@ def test_the_processing_state_shows_between_approve_and_the_confirmation(shop, p
 
 
 def test_back_after_paying_on_a_phone_shows_no_live_window(shop, browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     page = context.new_page()
     try:
         to_payment_step(shop, page)
