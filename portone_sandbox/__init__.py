@@ -22,6 +22,11 @@ DEFAULTS = {
     "SANDBOX_API_KEY": "sandbox-key",
     # Also the secret the /_sandbox/ controls ask for.
     "SANDBOX_API_SECRET": "sandbox-secret",
+    # The shop's name as buyers know it, shown by the window and the receipts; unset, the window
+    # shows the request's name alone (never the merchant code).
+    "SANDBOX_MERCHANT_NAME": None,
+    # The shop's address, linked from the dashboard; unset (standalone), no link.
+    "SANDBOX_SHOP_URL": None,
     # The console's notification URL, used when a request names no notice_url.
     "SANDBOX_WEBHOOK_URL": None,
     # None: a notice_url may be any address, as with PortOne. A list: only these URLs (a path

@@ -5,7 +5,9 @@ Every setting also comes from the environment, so a container is configured the 
 ``SANDBOX_IMP_CODE``, ``SANDBOX_API_KEY`` and ``SANDBOX_API_SECRET`` (from the environment
 only: a command line is visible to every user of the machine), and the webhook settings
 ``PORTONE_WEBHOOK_URL``, ``SANDBOX_WEBHOOK_CONTENT_TYPE`` (``json`` or ``form``) and
-``SANDBOX_WEBHOOK_RETRY`` (``true`` or ``false``). An option given on the command line wins.
+``SANDBOX_WEBHOOK_RETRY`` (``true`` or ``false``), and the shop's name and address for the window
+and the dashboard, ``SANDBOX_MERCHANT_NAME`` and ``SANDBOX_SHOP_URL``. An option given on the
+command line wins.
 """
 
 import argparse
@@ -45,6 +47,16 @@ def main(argv: list[str] | None = None) -> None:
         default=_flag(parser, "SANDBOX_WEBHOOK_RETRY"),
         help="retry failed webhooks up to 5 times, a minute apart, as PortOne does when asked",
     )
+    parser.add_argument(
+        "--merchant-name",
+        default=env.get("SANDBOX_MERCHANT_NAME"),
+        help="the shop's name, which the Kakao Pay window shows",
+    )
+    parser.add_argument(
+        "--shop-url",
+        default=env.get("SANDBOX_SHOP_URL"),
+        help="the shop's address, which the dashboard links back to",
+    )
     args = parser.parse_args(argv)
     if args.webhook_content_type not in ("json", "form"):
         parser.error("SANDBOX_WEBHOOK_CONTENT_TYPE must be json or form")
@@ -52,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
         "SANDBOX_WEBHOOK_URL": args.webhook_url,
         "SANDBOX_WEBHOOK_CONTENT_TYPE": args.webhook_content_type,
         "SANDBOX_WEBHOOK_RETRY": args.webhook_retry,
+        "SANDBOX_MERCHANT_NAME": args.merchant_name or None,
+        "SANDBOX_SHOP_URL": args.shop_url or None,
         **{name: env[name] for name in CREDENTIALS if env.get(name)},
     }
     if args.database:

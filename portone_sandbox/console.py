@@ -1,20 +1,31 @@
 """The merchant console: the dashboard at the mount point, its Cancel buttons, its "Run due
-schedules" button and its faults.
+schedules" button, its faults and its Reset button.
 
 Its buttons are Flask-WTF forms. A post must carry the CSRF token of the visitor's own dashboard
-page and come from the dashboard's origin, so no other site can press them for a visitor.
+page and come from the dashboard's origin, so no other site can press them for a visitor. What
+cannot be undone (a cancel, a reset) is asked on a page of its own first: the dashboard only
+links to it. No page of the console runs a script (its Content-Security-Policy allows none).
 """
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import FloatField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from portone_sandbox import faults, refunds, schedule_runner
+from portone_sandbox import faults, refunds, schedule_runner, state
 from portone_sandbox.errors import ApiError
 from portone_sandbox.formatting import won
 from portone_sandbox.models import BillingKey, Payment, Schedule, WebhookDelivery, db, now
@@ -25,7 +36,7 @@ LISTED = 200
 
 
 class CancelForm(FlaskForm):
-    """The Cancel button beside a paid payment: refunds the whole balance."""
+    """The button of a payment's cancel page: refunds the whole balance."""
 
 
 class RunSchedulesForm(FlaskForm):
@@ -73,6 +84,33 @@ class ClearFaultsForm(FlaskForm):
     """The "Clear faults" button: disarms every fault."""
 
 
+class ResetForm(FlaskForm):
+    """The button of the reset page: forgets everything."""
+
+
+@bp.after_request
+def _harden(response):
+    """The dashboard runs no script and is never framed, so no other site can dress it up and
+    have a visitor press its buttons."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'none'; base-uri 'none'; object-src 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@bp.context_processor
+def _shop():
+    """Where the dashboard links back to (``SANDBOX_SHOP_URL``, set by a shop that mounts the
+    sandbox; unset, no link), and by what name."""
+    return {
+        "shop_url": current_app.config["SANDBOX_SHOP_URL"],
+        "merchant_name": current_app.config["SANDBOX_MERCHANT_NAME"],
+    }
+
+
 @bp.get("/")
 def index():
     """Payments (with their cancel history), billing keys (with their payments), schedules and
@@ -103,7 +141,6 @@ def index():
         schedules=booked,
         deliveries=deliveries,
         now=now(),
-        cancel_form=CancelForm(),
         run_form=RunSchedulesForm(),
         faults=faults.armed(),
         fault_form=FaultForm(),
@@ -111,9 +148,19 @@ def index():
     )
 
 
+@bp.get("/console/payments/<imp_uid>/cancel")
+def confirm_cancel(imp_uid: str):
+    """Ask before a cancel: the payment, what would be refunded, and the button that does it."""
+    payment = db.session.get(Payment, imp_uid)
+    if payment is None:
+        abort(404, description="No such payment in the sandbox.")
+    return render_template("console/cancel.html", payment=payment, form=CancelForm(), now=now())
+
+
 @bp.post("/console/payments/<imp_uid>/cancel")
 def cancel(imp_uid: str):
-    """The Cancel button: cancel as PortOne's console does, then back to the dashboard."""
+    """The cancel page's button: cancel as PortOne's console does, then back to the
+    dashboard."""
     _check_form(CancelForm())
     try:
         _, refund = refunds.cancel_from_console(imp_uid)
@@ -174,6 +221,21 @@ def arm_fault():
         else:
             flash(f"장애를 설정했습니다: {faults.describe(fault)}")
     return redirect(url_for(".index", _anchor="faults"), 303)
+
+
+@bp.get("/console/reset")
+def confirm_reset():
+    """Ask before a reset: what would be forgotten, and the button that does it."""
+    return render_template("console/reset.html", held=state.held(), form=ResetForm(), now=now())
+
+
+@bp.post("/console/reset")
+def reset():
+    """The reset page's button: forget everything, then back to the (empty) dashboard."""
+    _check_form(ResetForm())
+    state.forget_everything()
+    flash("샌드박스를 초기화했습니다. Everything is forgotten.")
+    return redirect(url_for(".index"), 303)
 
 
 @bp.post("/console/faults/clear")

@@ -11,7 +11,7 @@ import secrets
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from portone_sandbox import faults, refunds, schedule_runner, webhooks
+from portone_sandbox import faults, refunds, schedule_runner, state, webhooks
 from portone_sandbox.api import ok
 from portone_sandbox.errors import NotFound, Unauthorized
 from portone_sandbox.models import Setting, WebhookDelivery, advance_clock, db, now
@@ -34,12 +34,9 @@ def require_secret():
 
 @bp.post("/reset")
 def reset():
-    """Forget everything: payments, keys, schedules, tokens, deliveries (in flight too), the
-    clock."""
-    with schedule_runner.paused(), webhooks.resetting():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+    """Forget everything: payments, keys, schedules, tokens, deliveries (in flight too),
+    faults, the clock."""
+    state.forget_everything()
     return jsonify(reset=True, now=now())
 
 

@@ -99,6 +99,13 @@ def _harden(response):
     return response
 
 
+@bp.context_processor
+def _merchant():
+    """The shop's name as buyers know it (``SANDBOX_MERCHANT_NAME``), not its merchant code;
+    unset, the window names only what the request names."""
+    return {"merchant_name": current_app.config["SANDBOX_MERCHANT_NAME"]}
+
+
 @bp.get("/v1/iamport.js")
 def sdk():
     """The drop-in ``iamport.js``, loadable with a plain ``<script src>`` from any origin."""
@@ -153,12 +160,7 @@ def open_window():
     window.secret = secrets.token_urlsafe(32)
     db.session.add_all([payment, window])
     db.session.commit()
-    return render_template(
-        "window/window.html",
-        payment=payment,
-        window=window,
-        merchant=current_app.config["SANDBOX_IMP_CODE"],
-    )
+    return render_template("window/window.html", payment=payment, window=window)
 
 
 @bp.post("/window/<imp_uid>")
@@ -185,9 +187,7 @@ def receipt(imp_uid: str):
     payment = db.session.get(Payment, imp_uid)
     if payment is None or not payment.paid_at:
         abort(404)
-    return render_template(
-        "window/receipt.html", payment=payment, merchant=current_app.config["SANDBOX_IMP_CODE"]
-    )
+    return render_template("window/receipt.html", payment=payment)
 
 
 def _check_merchant(imp_code) -> None:

@@ -95,12 +95,14 @@ def register_blueprints(app: Flask) -> None:
     from shop.cart import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.checkout import bp as checkout_bp
+    from shop.subscriptions import bp as subscriptions_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(subscriptions_bp)
 
     from shop.format import register_filters
 
@@ -139,7 +141,8 @@ def register_portone(app: Flask) -> None:
 
         with app.test_request_context():
             webhook_path = url_for("checkout.webhook")
-        # With a public address set, the full URL; else the path on the request's own host.
+            home_path = url_for("catalog.index")
+        # With a public address set, full URLs; else paths on the request's own host.
         webhook_url = (app.config["PUBLIC_BASE_URL"] or "") + webhook_path
         sandbox_app = sandbox.create_app(
             {
@@ -147,6 +150,9 @@ def register_portone(app: Flask) -> None:
                 "SANDBOX_IMP_CODE": app.config["PORTONE_IMP_CODE"],
                 "SANDBOX_API_KEY": app.config["PORTONE_API_KEY"],
                 "SANDBOX_API_SECRET": app.config["PORTONE_API_SECRET"],
+                # The window names the shop as buyers know it; the dashboard links back to it.
+                "SANDBOX_MERCHANT_NAME": app.config["SHOP_NAME"],
+                "SANDBOX_SHOP_URL": (app.config["PUBLIC_BASE_URL"] or "") + home_path,
                 "SANDBOX_WEBHOOK_URL": app.config["PORTONE_WEBHOOK_URL"],
                 "SANDBOX_WEBHOOK_CONTENT_TYPE": app.config["PORTONE_WEBHOOK_CONTENT_TYPE"],
                 # Buyers name the notice_url here: post only to the shop's own webhook.

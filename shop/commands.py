@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
 from shop.reconcile import reconcile_command
+from shop.subscriptions.plans import seed_plans
 
 # The revision whose tables a database made by ``db.create_all()`` before migrations already has.
 FIRST_REVISION = "0001"
@@ -48,13 +49,17 @@ def init_db_command() -> None:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Migrate the database, then load the demo catalog if the shop has no products yet."""
+    """Migrate the database, then load the demo catalog if the shop has no products yet, and
+    the demo subscription plans if it has no plans."""
     upgrade_database()
     inserted = seed_catalog()
     if inserted:
         click.echo(f"Seeded {inserted} products into {_database_name()}.")
     else:
         click.echo("The catalog already has products; nothing seeded.")
+    plans = seed_plans()
+    if plans:
+        click.echo(f"Seeded {plans} subscription plans.")
 
 
 def _database_name() -> str:

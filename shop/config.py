@@ -60,6 +60,8 @@ def defaults(instance_path: str) -> dict:
     """The settings a fresh clone runs with: SQLite in ``instance/`` and the embedded sandbox."""
     instance = Path(instance_path)
     return {
+        # The shop's name as buyers know it: the sandbox's Kakao Pay window shows it.
+        "SHOP_NAME": "소소상점 Soso Market",
         "SECRET_KEY": None,
         "DATABASE_URL": f"sqlite:///{instance / 'shop.sqlite3'}",
         # The shop's address as buyers and PortOne reach it (https://shop.example.com); every

@@ -16,12 +16,15 @@ def won(amount: int) -> str:
     return f"{amount:,}원"
 
 
-def kst(moment: datetime | None, seconds: bool = False) -> str:
+def kst(moment: datetime | None, seconds: bool = False, time: bool = True) -> str:
     """A stored time (naive UTC) as Korea reads it, in either language:
-    ``2026-11-27 05:03`` UTC → ``2026-11-27 14:03 KST``. ``BABEL_DEFAULT_TIMEZONE`` is
-    Asia/Seoul; the zone is named, since buyers abroad read it too."""
+    ``2026-11-27 05:03`` UTC → ``2026-11-27 14:03 KST``; the date alone (``2026-11-27``)
+    without ``time``. ``BABEL_DEFAULT_TIMEZONE`` is Asia/Seoul; the zone is named, since
+    buyers abroad read it too."""
     if moment is None:
         return ""
+    if not time:
+        return format_datetime(moment, "yyyy-MM-dd")
     pattern = "yyyy-MM-dd HH:mm:ss 'KST'" if seconds else "yyyy-MM-dd HH:mm 'KST'"
     return format_datetime(moment, pattern)
 

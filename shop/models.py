@@ -277,3 +277,126 @@ class Refund(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="refunds")
     admin: Mapped[User] = relationship()
+
+
+class Plan(db.Model):
+    """A subscription plan: what is delivered, its price, and how many months a period lasts."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Kakao Pay's window and PortOne's schedules show 40 characters of a name.
+    name: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[int] = mapped_column(Integer)
+    interval_months: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SubscriptionStatus(StrEnum):
+    """Where a subscription stands (``shop/subscriptions/``)."""
+
+    # Its first charge, in Kakao Pay's window, is not confirmed yet.
+    PENDING = "pending"
+    ACTIVE = "active"
+    # A renewal was declined; it is tried again (``RETRY_AFTER``), then the subscription ends.
+    PAST_DUE = "past_due"
+    # Nothing more is charged; it runs until ``paid_until``.
+    CANCELLED = "cancelled"
+    ENDED = "ended"
+
+
+class PeriodStatus(StrEnum):
+    """Where the charge of one period of a subscription stands."""
+
+    # The first period: paid in Kakao Pay's window, which also saves the billing key.
+    WINDOW = "window"
+    # The shop still has to book the charge with PortOne (``charge_at``).
+    TO_BOOK = "to_book"
+    # PortOne holds a booking (a scheduled payment) under ``customer_uid``.
+    BOOKED = "booked"
+    # Being charged at once (``again``), after the buyer replaced a declining key.
+    CHARGING = "charging"
+    PAID = "paid"
+    # Declined on every try: the subscription ended.
+    DECLINED = "declined"
+    # Not to be charged: the subscription was cancelled or its key removed.
+    REVOKED = "revoked"
+
+
+def _status_column(enum, default):
+    """A VARCHAR holding the member's value, read back as the member."""
+    return mapped_column(
+        Enum(
+            enum,
+            native_enum=False,
+            create_constraint=False,
+            length=16,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=default,
+        index=True,
+    )
+
+
+class Subscription(db.Model):
+    """An account's subscription to a plan, charged to the account's saved Kakao Pay."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    status: Mapped[SubscriptionStatus] = _status_column(
+        SubscriptionStatus, SubscriptionStatus.PENDING
+    )
+    # The plan's price when subscribed: every period is charged this.
+    amount: Mapped[int] = mapped_column(Integer)
+    # The customer_uid the subscription's Kakao Pay window registers the billing key under.
+    customer_uid: Mapped[str] = mapped_column(String(80))
+    # "<user_id>:<plan_id>" until the subscription ends, then NULL: an account holds one
+    # subscription of a plan at a time, whatever requests arrive at once.
+    live_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # When the first charge was paid, by PortOne's clock: every period is counted from it.
+    started_at: Mapped[datetime | None]
+    # The end of the last period paid for.
+    paid_until: Mapped[datetime | None]
+    # PortOne's reason for the last declined renewal (or why the subscription cannot renew).
+    fail_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+    plan: Mapped[Plan] = relationship()
+    periods: Mapped[list["SubscriptionPeriod"]] = relationship(
+        back_populates="subscription", order_by="SubscriptionPeriod.number"
+    )
+
+
+class SubscriptionPeriod(db.Model):
+    """One period of a subscription and its charge: an ``Order`` whose merchant_uid,
+    ``sub_<subscription id>_p<number>``, is the one every try of this charge uses, so PortOne
+    takes it at most once and ``sync_payment`` fulfils it at most once."""
+
+    __tablename__ = "subscription_periods"
+    __table_args__ = (UniqueConstraint("subscription_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    status: Mapped[PeriodStatus] = _status_column(PeriodStatus, PeriodStatus.TO_BOOK)
+    # By PortOne's clock; the first period's are known once it is paid.
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    # When the booked charge, or its next try, runs.
+    charge_at: Mapped[datetime | None]
+    # The billing key PortOne holds the booking under.
+    customer_uid: Mapped[str | None] = mapped_column(String(80))
+    # Renewal tries PortOne declined.
+    declines: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    subscription: Mapped[Subscription] = relationship(back_populates="periods")
+    order: Mapped[Order] = relationship()

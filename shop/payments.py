@@ -13,14 +13,15 @@ refunded amount, too late, sold out, or an order that is closed to payments.
 
 Each sync decides and records in one transaction, which ``sync_payment`` commits; what must
 not run inside it follows the commit: a refund (no row stays locked while PortOne answers) and
-the ``order_paid`` signal (``shop.signals``), sent by the call that paid the order.
+the ``order_paid`` signal (``shop.signals``), sent by the call that paid the order, and
+``payment_failed``, sent by every call that found the order's payment failed.
 
 A charge of a saved Kakao Pay (``POST /subscribe/payments/again``) comes through here too, as
 the source ``again``.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -29,7 +30,7 @@ from sqlalchemy import select, update
 from shop.extensions import db
 from shop.models import Order, OrderItem, OrderStatus, PaymentEvent, Product, utcnow
 from shop.portone import PortOneError, PortOneNotFound, PortOneUnavailable, portone
-from shop.signals import order_paid
+from shop.signals import order_paid, payment_failed
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class SyncResult:
     outcome: SyncOutcome
     # A payment to give back once the decision to do so is committed.
     refund: Refusal | None = None
+    # PortOne's record of the order's payment when it failed, for ``payment_failed``.
+    failed_payment: dict | None = None
 
     @property
     def settled(self) -> bool:
@@ -168,7 +171,9 @@ def sync_payment(imp_uid: str, source: str) -> SyncResult:
         db.session.commit()
     elif result.outcome is SyncOutcome.PAID:
         # Only the call whose UPDATE paid the order decides PAID, so this runs once per order.
-        _send_order_paid(result.order)
+        _send(order_paid, result.order)
+    elif result.failed_payment is not None:
+        _send(payment_failed, result.order, payment=result.failed_payment)
     return result
 
 
@@ -201,7 +206,8 @@ def _decide(imp_uid: str, source: str) -> SyncResult:
             # latest try failed (a decline, then a cancel).
             _transition(order, (OrderStatus.FAILED,), OrderStatus.FAILED, fail_reason=reason)
         outcome = SyncOutcome.FAILED if changed else SyncOutcome.NO_CHANGE
-        return _record(order, imp_uid, source, outcome, reason)
+        result = _record(order, imp_uid, source, outcome, reason)
+        return replace(result, failed_payment=payment)
     if status == "cancelled":
         return _cancelled(order, payment, source)
     return _record(order, imp_uid, source, SyncOutcome.NOT_PAID_YET, status)
@@ -436,11 +442,11 @@ def _record(
     return SyncResult(order, outcome)
 
 
-def _send_order_paid(order: Order) -> None:
-    """Send ``order_paid`` to each receiver; one that raises is logged, the others still run."""
-    for receiver in order_paid.receivers_for(order):
+def _send(signal, order: Order, **data) -> None:
+    """Send ``signal`` to each receiver; one that raises is logged, the others still run."""
+    for receiver in signal.receivers_for(order):
         try:
-            receiver(order)
+            receiver(order, **data)
         except Exception:
-            # The payment is kept and the order paid whatever a receiver does.
-            log.exception("order_paid receiver %r failed for %s", receiver, order.merchant_uid)
+            # The payment's outcome stands whatever a receiver does.
+            log.exception("%s receiver %r failed for %s", signal.name, receiver, order.merchant_uid)

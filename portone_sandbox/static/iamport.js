@@ -86,27 +86,69 @@
     form.remove();
   }
 
+  /*
+   * The overlay is a modal <dialog>: the rest of the page is inert while it is open, assistive
+   * technology announces it as "Kakao Pay", and the focus goes into its frame. Escape on this
+   * side of the frame asks the window to cancel, as its Cancel button does (the window handles
+   * Escape itself when the focus is inside it). Its styles are set property by property, which
+   * a Content-Security-Policy without 'unsafe-inline' allows.
+   */
   function openOverlay(id) {
-    var backdrop = document.createElement("div");
-    backdrop.className = "imp-dialog";
-    backdrop.style.cssText =
-      "position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,0.5);display:none;";
+    var dialog = document.createElement("dialog");
+    dialog.className = "imp-dialog";
+    dialog.setAttribute("aria-label", "Kakao Pay");
+    dialog.setAttribute("aria-modal", "true");
+    dialog.style.cssText =
+      "position:fixed;inset:0;z-index:2147483647;width:100%;height:100%;max-width:none;" +
+      "max-height:none;margin:0;padding:0;border:0;overflow:hidden;background:rgba(0,0,0,0.5);";
     var frame = document.createElement("iframe");
     frame.name = "imp-frame-" + id;
     frame.className = "imp-frame";
     frame.title = "Kakao Pay";
     frame.style.cssText =
       "position:absolute;inset:0;width:100%;height:100%;border:0;background:transparent;";
-    backdrop.appendChild(frame);
-    document.body.appendChild(backdrop);
-    return { backdrop: backdrop, frame: frame };
+    dialog.appendChild(frame);
+    dialog.addEventListener("cancel", function (event) {
+      event.preventDefault();
+      askToCancel(id);
+    });
+    // Chrome closes a dialog anyway after repeated Escapes: the payment is cancelled then too.
+    dialog.addEventListener("close", function () {
+      askToCancel(id);
+    });
+    document.body.appendChild(dialog);
+    return { dialog: dialog, frame: frame };
   }
 
+  function askToCancel(id) {
+    if (current && current.id === id) {
+      var message = { source: "imp-sandbox", request_id: id, type: "cancel" };
+      current.overlay.frame.contentWindow.postMessage(message, sandboxOrigin);
+    }
+  }
+
+  function show(request) {
+    var dialog = request.overlay.dialog;
+    if (!dialog.open) {
+      dialog.showModal();
+      document.documentElement.style.overflow = "hidden";
+    }
+    request.overlay.frame.focus();
+  }
+
+  /* Close the dialog, give the focus back to what had it before the window opened, answer. */
   function finish(rsp) {
     var request = current;
     current = null;
-    request.overlay.backdrop.remove();
+    if (request.overlay.dialog.open) {
+      request.overlay.dialog.close();
+    }
+    request.overlay.dialog.remove();
     document.documentElement.style.overflow = request.overflow;
+    var opener = request.opener;
+    if (opener && opener !== document.body && opener.isConnected && opener.focus) {
+      opener.focus();
+    }
     request.callback(rsp);
   }
 
@@ -122,8 +164,7 @@
       return;
     }
     if (data.type === "open") {
-      current.overlay.backdrop.style.display = "block";
-      document.documentElement.style.overflow = "hidden";
+      show(current);
     } else if (data.type === "result" && data.rsp && typeof data.rsp === "object") {
       finish(data.rsp);
     }
@@ -176,6 +217,7 @@
     current = {
       id: id,
       callback: done,
+      opener: document.activeElement,
       overlay: openOverlay(id),
       overflow: document.documentElement.style.overflow,
     };

@@ -16,6 +16,7 @@ from shop.account import bp
 from shop.account.billing import adopt_key, remove_key, revoke_replaced
 from shop.forms import EmptyForm
 from shop.portone import PortOneError
+from shop.subscriptions.lifecycle import follow_key, key_removed, renewing
 
 SAVED = _l("Kakao Pay is saved. You can now buy with one click.")
 REPLACED = _l("Your saved Kakao Pay was replaced.")
@@ -54,12 +55,19 @@ def remove_kakao_pay():
         return redirect(url_for(".index"), 303)
     form = EmptyForm()
     if not form.validate_on_submit():
-        return render_template("account/remove_kakao_pay.html", key=key, form=form)
+        return render_template(
+            "account/remove_kakao_pay.html",
+            key=key,
+            form=form,
+            subscriptions=renewing(current_user),
+        )
     try:
         remove_key(key)
     except PortOneError:
         flash(_("Kakao Pay could not be reached, so your saved Kakao Pay is still there."), "error")
         return redirect(url_for(".index"), 303)
+    # Nothing can charge the subscriptions any more: they end with what is paid.
+    key_removed(current_user)
     flash(_("Your saved Kakao Pay was removed."), "success")
     return redirect(url_for(".index"), 303)
 
@@ -89,4 +97,6 @@ def _adopt() -> bool:
     flash(str(REPLACED if had_key else SAVED), "success")
     if current_user.replaced_keys:
         flash(str(OLD_KEY_LEFT), "error")
+    # The subscriptions are charged to the new key from now on (a past-due one at once).
+    follow_key(current_user)
     return True

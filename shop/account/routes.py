@@ -15,8 +15,9 @@ from shop.account.forms import DeliveryForm, LogInForm, SignUpForm
 from shop.account.sessions import local_path, log_in, log_out
 from shop.extensions import db, limiter
 from shop.forms import EmptyForm
-from shop.models import Order, User
+from shop.models import Order, SubscriptionPeriod, User
 from shop.statuses import STATUS_LABELS
+from shop.subscriptions.lifecycle import subscriptions_of
 
 PASSWORD_METHOD = "scrypt"
 WRONG_PASSWORD = _l("That email and password don't match an account.")
@@ -141,6 +142,7 @@ def account_page(details: DeliveryForm) -> str:
         sdk_url=current_app.config["PORTONE_SDK_URL"],
         imp_code=current_app.config["PORTONE_IMP_CODE"],
         button=EmptyForm(),
+        subscriptions=subscriptions_of(current_user),
     )
 
 
@@ -151,7 +153,13 @@ def account_page(details: DeliveryForm) -> str:
 @login_required
 def orders():
     mine = db.session.scalars(
-        select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc())
+        select(Order)
+        .where(
+            Order.user_id == current_user.id,
+            # A subscription's charges are listed with it, on the account page.
+            Order.id.not_in(select(SubscriptionPeriod.order_id)),
+        )
+        .order_by(Order.id.desc())
     ).all()
     return render_template("account/orders.html", orders=mine, labels=STATUS_LABELS)
 

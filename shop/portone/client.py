@@ -44,6 +44,16 @@ CUSTOMER_FIELDS = {
     "updated": int,
 }
 
+# What a booking (``ScheduleResult``) must carry for the shop to act on it.
+SCHEDULE_FIELDS = {
+    "customer_uid": str,
+    "merchant_uid": str,
+    "schedule_at": int,
+    "schedule_status": str,
+    "imp_uid": (str, type(None)),
+    "payment_status": (str, type(None)),
+}
+
 
 class PortOneError(Exception):
     """PortOne refused the request (``code`` != 0, or an HTTP error status)."""
@@ -166,6 +176,50 @@ class PortOneClient:
         answer = self._call("POST", "/subscribe/payments/again", json=body)
         return _payment(answer, merchant_uid=merchant_uid)
 
+    # Scheduled payments -------------------------------------------------------------------
+
+    def schedule(self, customer_uid: str, schedules: list[dict]) -> list[dict]:
+        """Book charges of a billing key: each ``{merchant_uid, schedule_at, amount, name, …}``.
+
+        PortOne books all or none; a merchant_uid booked already, or paid, is refused.
+        """
+        _require("customer_uid", customer_uid, is_customer_uid)
+        for entry in schedules:
+            _require("merchant_uid", entry.get("merchant_uid"), is_merchant_uid)
+        answer = self._call(
+            "POST",
+            "/subscribe/payments/schedule",
+            json={"customer_uid": customer_uid, "schedules": schedules},
+        )
+        if not isinstance(answer, list) or len(answer) != len(schedules):
+            raise PortOneError("PortOne answered without the bookings asked for")
+        return [
+            _schedule(booked, entry["merchant_uid"])
+            for booked, entry in zip(answer, schedules, strict=True)
+        ]
+
+    def unschedule(self, customer_uid: str, merchant_uids: list[str]) -> list[dict]:
+        """Revoke the listed bookings of ``customer_uid`` that have not run. PortOne refuses
+        (code 1) when none of them is left to revoke."""
+        _require("customer_uid", customer_uid, is_customer_uid)
+        for merchant_uid in merchant_uids:
+            _require("merchant_uid", merchant_uid, is_merchant_uid)
+        answer = self._call(
+            "POST",
+            "/subscribe/payments/unschedule",
+            json={"customer_uid": customer_uid, "merchant_uid": merchant_uids},
+        )
+        if not isinstance(answer, list):
+            raise PortOneError("PortOne answered without the revoked bookings")
+        return [_schedule(revoked) for revoked in answer]
+
+    def get_schedule(self, merchant_uid: str) -> dict:
+        """The latest booking of ``merchant_uid`` (``PortOneNotFound`` if it was never booked)."""
+        _require("merchant_uid", merchant_uid, is_merchant_uid)
+        return _schedule(
+            self._call("GET", f"/subscribe/payments/schedule/{merchant_uid}"), merchant_uid
+        )
+
     # Plumbing -------------------------------------------------------------------------
 
     def access_token(self, *, replacing: str | None = None) -> str:
@@ -284,6 +338,20 @@ def _customer(answer: Any, customer_uid: str) -> dict:
         value = answer.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
             raise PortOneError(f"PortOne answered a billing key without a valid {name}")
+    return answer
+
+
+def _schedule(answer: Any, merchant_uid: str | None = None) -> dict:
+    """``answer`` if it is a booking (of ``merchant_uid``, when given) with the fields the shop
+    reads."""
+    if not isinstance(answer, dict):
+        raise PortOneError("PortOne answered without a booking")
+    for name, kind in SCHEDULE_FIELDS.items():
+        value = answer.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise PortOneError(f"PortOne answered a booking without a valid {name}")
+    if merchant_uid is not None and answer["merchant_uid"] != merchant_uid:
+        raise PortOneError(f"PortOne answered another booking: {answer['merchant_uid']!r}")
     return answer
 
 

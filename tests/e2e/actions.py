@@ -1,6 +1,8 @@
 """What a buyer does in Chromium, shared by the end-to-end tests and ``bench/checkout.py``."""
 
-from playwright.sync_api import FrameLocator, Page
+from playwright.sync_api import FrameLocator, Page, expect
+
+from tests.language import t
 
 BUYER = {
     "Name": "김민지",
@@ -9,6 +11,7 @@ BUYER = {
     "Address": "서울특별시 강남구 테헤란로 152",
     "Postcode": "06236",
 }
+PASSWORD = "correct horse battery"
 
 
 def fill_checkout(page: Page) -> None:
@@ -22,3 +25,30 @@ def fill_checkout(page: Page) -> None:
 def kakao_window(page: Page) -> FrameLocator:
     """The Kakao Pay window on a PC: the overlay's frame (on a phone it is the page itself)."""
     return page.frame_locator("iframe[title='Kakao Pay']")
+
+
+def sign_up_with_details(
+    page: Page, base: str, email: str = "minji@example.com", lang: str = "en"
+) -> None:
+    """Sign up at the shop at ``base`` and save the delivery details on the account page, in
+    a browser of ``lang`` (the words as ``t()`` gives them)."""
+    page.goto(base + "/")
+    page.get_by_role("link", name=t("Sign up", lang)).click()
+    page.get_by_label(t("Name", lang), exact=True).fill(BUYER["Name"])
+    page.get_by_label(t("Email", lang), exact=True).fill(email)
+    page.get_by_label(t("Password", lang), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=t("Sign up", lang)).click()
+    expect(page.get_by_role("heading", name=t("Your account", lang))).to_be_visible()
+    for label in ("Phone", "Address", "Postcode"):
+        page.get_by_label(t(label, lang), exact=True).fill(BUYER[label])
+    page.get_by_role("button", name=t("Save details", lang)).click()
+    expect(page.get_by_text(t("Your delivery details are saved.", lang))).to_be_visible()
+
+
+def approve(window, pay_with: str = "KakaoMoney", decline_later: bool = False) -> None:
+    """Decide in Kakao Pay's window: an overlay frame on a PC, the page itself on a phone."""
+    expect(window.get_by_role("button", name="Approve")).to_be_visible()
+    window.get_by_role("radio", name=pay_with).check()
+    if decline_later:
+        window.get_by_role("checkbox", name="Decline later charges").check()
+    window.get_by_role("button", name="Approve").click()

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import BillingKey, Order, OrderStatus, Product
-from tests.e2e.actions import BUYER, kakao_window
+from tests.e2e.actions import BUYER, PASSWORD, approve, kakao_window, sign_up_with_details
 from tests.language import BROWSER_LOCALES, LANGS, t
 
 PAID = "Thank you! Your order is paid."
-PASSWORD = "correct horse battery"
 
 
 def card(lang: str = "en") -> re.Pattern:
@@ -28,31 +27,6 @@ def phone(browser: Browser, playwright):
     context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     yield context.new_page()
     context.close()
-
-
-def sign_up_with_details(
-    page: Page, base: str, email: str = "minji@example.com", lang: str = "en"
-) -> None:
-    page.goto(base + "/")
-    page.get_by_role("link", name=t("Sign up", lang)).click()
-    page.get_by_label(t("Name", lang), exact=True).fill(BUYER["Name"])
-    page.get_by_label(t("Email", lang), exact=True).fill(email)
-    page.get_by_label(t("Password", lang), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=t("Sign up", lang)).click()
-    expect(page.get_by_role("heading", name=t("Your account", lang))).to_be_visible()
-    for label in ("Phone", "Address", "Postcode"):
-        page.get_by_label(t(label, lang), exact=True).fill(BUYER[label])
-    page.get_by_role("button", name=t("Save details", lang)).click()
-    expect(page.get_by_text(t("Your delivery details are saved.", lang))).to_be_visible()
-
-
-def approve(window, pay_with: str = "KakaoMoney", decline_later: bool = False) -> None:
-    """Decide in Kakao Pay's window: an overlay frame on a PC, the page itself on a phone."""
-    expect(window.get_by_role("button", name="Approve")).to_be_visible()
-    window.get_by_role("radio", name=pay_with).check()
-    if decline_later:
-        window.get_by_role("checkbox", name="Decline later charges").check()
-    window.get_by_role("button", name="Approve").click()
 
 
 def product(shop) -> Product:

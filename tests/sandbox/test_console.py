@@ -71,16 +71,19 @@ def test_dashboard_lists_payments_keys_and_cancel_history(sandbox, api, seed_key
 
 
 class Dashboard:
-    """A browser on the dashboard: its session cookie, and the Cancel forms the page shows."""
+    """A browser on the dashboard: its session cookie, and the form of each payment's cancel
+    page, which the dashboard's Cancel link opens."""
 
     def __init__(self, sandbox):
         self.url = sandbox.url
         self.browser = requests.Session()
 
     def cancel_form(self, imp_uid: str) -> tuple[str, dict]:
-        """The action and fields of the Cancel form for ``imp_uid``, read from the page."""
-        page = self.browser.get(f"{self.url}/", timeout=5).text
+        """The action and fields of the cancel page's form for ``imp_uid``, read from the page
+        the dashboard links to."""
         action = f"/console/payments/{imp_uid}/cancel"
+        assert f'href="{action}"' in self.browser.get(f"{self.url}/", timeout=5).text
+        page = self.browser.get(self.url + action, timeout=5).text
         assert f'action="{action}"' in page, page
         return self.url + action, {"csrf_token": CSRF_FIELD.search(page).group(1)}
 
@@ -148,9 +151,11 @@ def test_a_token_from_another_browser_is_refused(sandbox, api, charge):
 def test_the_dashboard_cancel_button_in_a_browser(sandbox, charge, page):
     paid = charge(amount=14000)
     page.goto(f"{sandbox.url}/")
-    page.get_by_role("button", name=f"Cancel {paid['imp_uid']}").click()
+    page.get_by_role("link", name=f"Cancel {paid['imp_uid']}").click()
+    expect(page.get_by_role("heading", name="Cancel this payment?")).to_be_visible()
+    page.get_by_role("button", name="Cancel the payment").click()
     expect(page.get_by_role("status")).to_contain_text("14,000원 취소되었습니다")
-    expect(page.get_by_role("button", name=f"Cancel {paid['imp_uid']}")).to_have_count(0)
+    expect(page.get_by_role("link", name=f"Cancel {paid['imp_uid']}")).to_have_count(0)
 
 
 def test_console_cancel_by_json(sandbox, api, charge):

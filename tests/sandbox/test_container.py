@@ -69,6 +69,8 @@ def container(tmp_path, receiver_url):
         "SANDBOX_API_SECRET": SHOP_KEY["imp_secret"],
         "PORTONE_WEBHOOK_URL": url,
         "SANDBOX_WEBHOOK_CONTENT_TYPE": "form",
+        "SANDBOX_MERCHANT_NAME": "Tea House",
+        "SANDBOX_SHOP_URL": "http://shop.test/",
     }
     env.pop("SANDBOX_DATABASE_URL", None)
     process = subprocess.Popen(
@@ -141,7 +143,10 @@ def test_the_merchant_code_and_the_webhook_url_come_from_the_environment(contain
     _, received = receiver_url
     assert rsp_in(open_window(container, "imp00000000").text)["error_code"] == "F401"
     window = open_window(container, "imp12345678").text
-    assert "imp12345678" in window
+    assert rsp_in(window) is None, window
+    assert '<dd class="merchant">Tea House</dd>' in window
+    dashboard = requests.get(f"{container}/", timeout=5).text
+    assert '<a class="shop" href="http://shop.test/">Back to Tea House</a>' in dashboard
     decision = {"key": KEY.search(window).group(1), "decision": "approve"}
     paid = rsp_in(
         requests.post(container + DECISION.search(window).group(1), data=decision, timeout=5).text

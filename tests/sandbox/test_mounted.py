@@ -187,3 +187,18 @@ def test_with_trusted_hosts_a_forged_host_cannot_widen_the_allow_list(tmp_path):
     assert response.status_code == 400
     assert rsp_in(response.get_data(as_text=True)) is None
     assert open_window(client, "http://localhost/portone/webhook").status_code == 200
+
+
+def test_the_mounted_sandbox_names_the_shop_and_links_back_to_it(shop_app):
+    client = shop_app.test_client()
+    window = open_window(client, "http://localhost/portone/webhook").get_data(as_text=True)
+    assert '<dd class="merchant">소소상점 Soso Market</dd>' in window
+    assert "imp00000000" not in window
+    dashboard = client.get("/portone-sandbox/").get_data(as_text=True)
+    assert '<a class="shop" href="/">Back to 소소상점 Soso Market</a>' in dashboard
+
+
+def test_a_fork_names_its_own_shop(tmp_path):
+    client = make_shop(tmp_path, SHOP_NAME="Tea House").test_client()
+    window = open_window(client, "http://localhost/portone/webhook").get_data(as_text=True)
+    assert '<dd class="merchant">Tea House</dd>' in window

@@ -102,6 +102,63 @@ def test_window_pages_keep_their_secret(sandbox):
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+def window_answers(sandbox) -> dict[str, requests.Response]:
+    """One answer of each kind the window's routes give, by what was asked."""
+    answers = {"window": open_window(sandbox, {**ORDER, "merchant_uid": "order_window"})}
+    answers["refused"] = open_window(sandbox, ORDER, imp_code="imp99999999")
+    answers["malformed"] = open_window(sandbox, "not json")
+    imp_uid, key = window_of(answers["window"].text)
+    answers["wrong key"] = decide(sandbox, imp_uid, "not-the-key", "approve")
+    answers["unknown decision"] = decide(sandbox, imp_uid, key, "maybe")
+    answers["unknown window"] = decide(sandbox, "imp_000000000000", key, "approve")
+    answers["approved"] = decide(sandbox, imp_uid, key, "approve")
+    answers["decided again"] = decide(sandbox, imp_uid, key, "cancel")
+    answers["receipt"] = requests.get(f"{sandbox.url}/receipts/{imp_uid}", timeout=5)
+    answers["no receipt"] = requests.get(f"{sandbox.url}/receipts/imp_000000000000", timeout=5)
+    phone = {**ORDER, "merchant_uid": "order_phone", "m_redirect_url": "https://shop.example/done"}
+    answers["phone window"] = open_window(sandbox, phone, mode="redirect")
+    imp_uid, key = window_of(answers["phone window"].text)
+    answers["phone redirect"] = decide(sandbox, imp_uid, key, "decline")
+    answers["phone refused"] = open_window(sandbox, phone, mode="redirect", imp_code="")
+    return answers
+
+
+def test_no_window_answer_is_kept_by_a_cache(sandbox):
+    """A window the browser kept could come back live on Back; a result, or a receipt, would
+    show one buyer's payment to the next user of the browser."""
+    answers = window_answers(sandbox)
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert set(statuses.values()) == {200, 303, 400, 403, 404}, statuses
+    assert {
+        name: answer.headers.get("Cache-Control") for name, answer in answers.items()
+    } == dict.fromkeys(answers, "no-store")
+
+
+def test_the_window_names_the_merchant_by_its_setting(sandbox, monkeypatch):
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_MERCHANT_NAME", "Soso Market")
+    page = open_window(sandbox, {**ORDER, "name": "녹차 외 1건"}).text
+    assert re.search(r"<dt>가맹점</dt><dd[^>]*>Soso Market</dd>", page), page
+    assert "녹차 외 1건" in page
+    assert "imp00000000" not in page
+
+
+def test_without_a_merchant_name_the_window_names_the_request(sandbox):
+    billing = {**ORDER, "name": "월간 원두 구독", "amount": 0, "customer_uid": "cu_named"}
+    page = open_window(sandbox, billing).text
+    assert "imp00000000" not in page
+    assert "가맹점" not in page.split('class="summary"')[1].split("</dl>")[0]
+    assert "recurring charges for 월간 원두 구독." in " ".join(page.split())
+
+
+def test_the_receipt_names_the_merchant_by_its_setting(sandbox, monkeypatch):
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_MERCHANT_NAME", "Soso Market")
+    imp_uid, key = opened(sandbox, ORDER)
+    decide(sandbox, imp_uid, key, "approve")
+    receipt = requests.get(f"{sandbox.url}/receipts/{imp_uid}", timeout=5).text
+    assert "Soso Market" in receipt
+    assert "imp00000000" not in receipt
+
+
 def test_the_windows_secret_stays_out_of_urls_and_access_logs(sandbox, caplog):
     caplog.set_level(logging.INFO, logger="werkzeug")
     # As a browser does: follow wherever the window sends it, then approve.

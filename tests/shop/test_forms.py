@@ -18,7 +18,8 @@ POST_FORM = re.compile(r'<form [^>]*method="post"[^>]*>.*?</form>', re.S)
 
 
 def post_routes(app) -> list[tuple[str, str]]:
-    """(endpoint, URL) of every route that takes a POST, its URL arguments filled in."""
+    """(endpoint, URL) of every route that takes a POST, its URL arguments filled in (with
+    "1", which every converter takes)."""
     with app.test_request_context():
         return [
             (rule.endpoint, url_for(rule.endpoint, **dict.fromkeys(rule.arguments, "1")))

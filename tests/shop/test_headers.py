@@ -45,6 +45,7 @@ def every_request(app, token: str):
         "token": token,
         "filename": "css/shop.css",
         "order_id": 1,
+        "subscription_id": 1,
     }
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(SANDBOX):

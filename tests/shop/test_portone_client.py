@@ -91,6 +91,12 @@ BAD_IDS = {
     "empty-customer_uid": ("delete_customer", ""),
     "again-merchant_uid": ("pay_again", "cust_1", "find/ord_1", 1000, "Monthly tea"),
     "customer_uid-of-81": ("pay_again", "c" * 81, "ord_1", 1000, "Monthly tea"),
+    "schedule-customer_uid": ("schedule", "cust_1/payments", [{"merchant_uid": "sub_1_p2"}]),
+    "schedule-merchant_uid": ("schedule", "cust_1", [{"merchant_uid": "sub_1_p2/../x"}]),
+    "schedule-without-merchant_uid": ("schedule", "cust_1", [{"amount": 1000}]),
+    "unschedule-merchant_uid": ("unschedule", "cust_1", ["sub_1_p2", ".."]),
+    "unschedule-customer_uid": ("unschedule", "", ["sub_1_p2"]),
+    "get_schedule-customers-path": ("get_schedule", "customers/cust_1"),
 }
 
 
@@ -216,3 +222,31 @@ def test_embedded_client_reaches_the_mounted_sandbox_without_a_socket(app):
         prepared = client.prepare("ord_embedded_1", 23000)
         assert (prepared["merchant_uid"], prepared["amount"]) == ("ord_embedded_1", 23000)
         assert client.get_prepared("ord_embedded_1")["amount"] == 23000
+
+
+NOT_BOOKINGS = {
+    "nothing": None,
+    "a-page": {"total": 0, "previous": 0, "next": 0, "list": []},
+    "no-schedule_status": {"customer_uid": "cust_1", "merchant_uid": "sub_1_p2", "schedule_at": 1},
+    "another-merchant_uid": {
+        "customer_uid": "cust_1",
+        "merchant_uid": "sub_1_p3",
+        "schedule_at": 1,
+        "schedule_status": "scheduled",
+        "imp_uid": None,
+        "payment_status": None,
+    },
+}
+
+
+@pytest.mark.parametrize("answer", NOT_BOOKINGS.values(), ids=NOT_BOOKINGS.keys())
+def test_a_booking_answer_without_its_fields_is_a_refusal(answer):
+    with fake_portone.answering(answer) as client, pytest.raises(PortOneError) as caught:
+        client.get_schedule("sub_1_p2")
+    assert not isinstance(caught.value, PortOneUnavailable)
+
+
+def test_a_booking_answer_of_the_wrong_length_is_a_refusal():
+    entry = {"merchant_uid": "sub_1_p2", "schedule_at": 1, "amount": 1000, "name": "box"}
+    with fake_portone.answering([]) as client, pytest.raises(PortOneError):
+        client.schedule("cust_1", [entry])
