@@ -11,6 +11,7 @@ from babel.messages.mofile import read_mo
 from flask.testing import FlaskClient
 
 from shop import HERE
+from shop.format import kst
 from shop.language import LANGUAGES
 
 TRANSLATIONS = HERE / "translations"
@@ -45,3 +46,10 @@ def t(text: str, lang: str, **values) -> str:
             raise LookupError(f"no {lang} translation of {text!r} in {TRANSLATIONS}")
         text = messages[text]
     return text % values if values else text
+
+
+def kst_in(app, moment, **options) -> str:
+    """``moment`` as the shop's pages show it: the ``kst`` filter, which reads the app's
+    time zone (``BABEL_DEFAULT_TIMEZONE``)."""
+    with app.app_context():
+        return kst(moment, **options)

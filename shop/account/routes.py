@@ -143,6 +143,7 @@ def account_page(details: DeliveryForm) -> str:
         imp_code=current_app.config["PORTONE_IMP_CODE"],
         button=EmptyForm(),
         subscriptions=subscriptions_of(current_user),
+        status_labels=STATUS_LABELS,
     )
 
 

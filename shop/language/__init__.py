@@ -18,6 +18,12 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalog without translating it: text stored in English (a
+    subscription's reason, say) and translated with ``gettext`` where it is shown."""
+    return text
+
+
 def select_locale() -> str | None:
     """Flask-Babel's locale selector: the buyer's choice, else the browser's, else Korean
     (``BABEL_DEFAULT_LOCALE``, also outside a request: a command, a test's app context)."""
