@@ -14,12 +14,12 @@ BUYER = {
 PASSWORD = "correct horse battery"
 
 
-def fill_checkout(page: Page) -> None:
+def fill_checkout(page: Page, lang: str = "en") -> None:
     """Give the buyer's details on the checkout page and continue: the order is placed and
     Kakao Pay's window opens on the same page."""
     for label, value in BUYER.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_role("button", name="Continue to Kakao Pay").click()
+        page.get_by_label(t(label, lang), exact=True).fill(value)
+    page.get_by_role("button", name=t("Continue to Kakao Pay", lang)).click()
 
 
 def kakao_window(page: Page) -> FrameLocator:
