@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test browser format sandbox bench clean
+.PHONY: run test browser format sandbox bench translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,17 @@ browser: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The message catalogs: every string of the shop (babel.cfg says where) into messages.pot,
+# new and changed ones into each language's messages.po (new ones untranslated, never guessed:
+# tests/shop/test_language.py fails until each has its translation), then the .mo files the
+# shop reads, committed so that every install, the wheel's included, has them.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --add-location=file \
+	  --no-wrap -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d shop/translations --no-fuzzy-matching \
+	  --ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -d shop/translations --statistics
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/checkout.py

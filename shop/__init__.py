@@ -1,8 +1,8 @@
 """The reference Kakao Pay shop.
 
-``create_app`` reads as a table of contents: configuration, logging, extensions, blueprints,
-error pages, security headers, commands, PortOne (in sandbox mode the PortOne sandbox mounted
-at ``/portone-sandbox``), and the proxy in front.
+``create_app`` reads as a table of contents: configuration, logging, extensions, languages,
+blueprints, error pages, security headers, commands, PortOne (in sandbox mode the PortOne
+sandbox mounted at ``/portone-sandbox``), and the proxy in front.
 """
 
 import os
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure(app, test_config)
     configure_logger(app)
     register_extensions(app)
+    register_languages(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_headers(app)
@@ -80,6 +81,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
+
+
+def register_languages(app: Flask) -> None:
+    from shop.language import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -103,6 +103,9 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
         # Order look-ups (order number and e-mail) that found nothing, allowed from one address.
         "ORDER_LOOKUP_FAILURES_PER_ADDRESS": "10 per 15 minutes",
+        # Korean unless the buyer chooses English (shop/language); times as Korea reads them.
+        "BABEL_DEFAULT_LOCALE": "ko",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
     }
 
 

@@ -4,35 +4,45 @@ and the check every request passes first, so input the database cannot hold is a
 from collections.abc import Iterator
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from shop.extensions import db
 
-CSRF_MESSAGE = "Your session expired or the form was tampered with; please try again."
-NUL_MESSAGE = "Something in that request contains a character we can't accept (U+0000)."
-DEEP_JSON_MESSAGE = "That JSON body is nested too deeply to read."
+CSRF_MESSAGE = _l("Your session expired or the form was tampered with; please try again.")
+NUL_MESSAGE = _l("Something in that request contains a character we can't accept (U+0000).")
+DEEP_JSON_MESSAGE = _l("That JSON body is nested too deeply to read.")
 
 # (title, message) shown for each status unless the view gave its own description.
 PAGES = {
     400: (
-        "Bad request",
-        "Something in that request didn't make sense to us. Please go back and try again.",
+        _l("Bad request"),
+        _l("Something in that request didn't make sense to us. Please go back and try again."),
     ),
-    403: ("Not allowed", "You don't have permission to open this page."),
-    404: ("Page not found", "We couldn't find the page you were looking for."),
-    405: ("Not allowed here", "This page can't be used that way. Please go back and try again."),
-    413: ("Too large", "What you sent is larger than this shop accepts."),
+    403: (_l("Not allowed"), _l("You don't have permission to open this page.")),
+    404: (_l("Page not found"), _l("We couldn't find the page you were looking for.")),
+    405: (
+        _l("Not allowed here"),
+        _l("This page can't be used that way. Please go back and try again."),
+    ),
+    413: (_l("Too large"), _l("What you sent is larger than this shop accepts.")),
+    429: (_l("Too many tries"), _l("Too many tries in a short time. Please wait and try again.")),
     500: (
-        "Something went wrong",
-        "An error on our side stopped this page. We've logged it; please try again in a moment.",
+        _l("Something went wrong"),
+        _l(
+            "An error on our side stopped this page. We've logged it; please try again in a moment."
+        ),
     ),
 }
 
 # Shown if even the error page can't be rendered (say, a broken template): no traceback, ever.
+# In both languages, since the failure may be in choosing one.
 BARE_500 = (
-    "<!doctype html><meta charset=utf-8><title>Something went wrong</title>"
-    "<h1>Something went wrong</h1><p>Please try again in a moment.</p>"
+    '<!doctype html><html lang="ko"><meta charset=utf-8><title>오류가 발생했습니다</title>'
+    "<h1>오류가 발생했습니다</h1><p>잠시 후 다시 시도해 주세요.</p>"
+    '<h1 lang="en">Something went wrong</h1><p lang="en">Please try again in a moment.</p>'
 )
 
 
@@ -44,9 +54,11 @@ def wants_json() -> bool:
 def error_response(code: int, message: str, title: str | None = None, headers=None):
     """The response for an error: JSON for API clients, otherwise the error page."""
     headers = headers or {}
+    # Lazy translations become text here, in the request's language, and are escaped as text.
+    message = str(message)
     if wants_json():
         return jsonify(error=message), code, headers
-    title = title or PAGES.get(code, ("Error", ""))[0]
+    title = str(title or PAGES.get(code, (_("Error"), ""))[0])
     page = render_template("errors/error.html", code=code, title=title, message=message)
     return page, code, headers
 
@@ -65,7 +77,7 @@ def handle_http_error(error: HTTPException):
 def handle_csrf_error(error: CSRFError):
     """A form post without a valid CSRF token."""
     current_app.logger.warning("CSRF check failed on %s: %s", request.path, error.description)
-    return error_response(400, CSRF_MESSAGE, "Please try again")
+    return error_response(400, CSRF_MESSAGE, _("Please try again"))
 
 
 def handle_server_error(error: InternalServerError):

@@ -1,5 +1,6 @@
 """Extension objects, created once here and bound to the app in ``create_app``."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +28,8 @@ db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 migrate = Migrate()
 login_manager = LoginManager()
+# Bound with the shop's locale selector by shop.language.register.
+babel = Babel()
 # No default limits: only the routes that name a limit are limited. Storage from the
 # RATELIMIT_STORAGE_URI setting (memory by default, Redis for several processes).
 limiter = Limiter(key_func=get_remote_address)

@@ -1,8 +1,9 @@
 """Jinja filters and globals shared by the shop's templates."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from flask import Flask, current_app, request
+from flask_babel import format_datetime
 
 from shop.config import SANDBOX_MOUNT
 
@@ -15,18 +16,17 @@ def won(amount: int) -> str:
     return f"{amount:,}원"
 
 
-# Asia/Seoul, the time buyers and PortOne's receipts read; the database keeps UTC. Korea has
-# kept UTC+9 all year since 1988, so a fixed offset is exact and needs no time zone database.
-KST = timezone(timedelta(hours=9), "KST")
-
-
-def kst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", time: bool = True) -> str:
-    """A stored (naive UTC) time as Korea reads it: 05:03 UTC → ``2026-11-27 14:03 KST``, or
-    the date alone (``2026-11-27``) without ``time``."""
+def kst(moment: datetime | None, seconds: bool = False, time: bool = True) -> str:
+    """A stored time (naive UTC) as Korea reads it, in either language:
+    ``2026-11-27 05:03`` UTC → ``2026-11-27 14:03 KST``; the date alone (``2026-11-27``)
+    without ``time``. ``BABEL_DEFAULT_TIMEZONE`` is Asia/Seoul; the zone is named, since
+    buyers abroad read it too."""
     if moment is None:
         return ""
-    local = moment.replace(tzinfo=UTC).astimezone(KST)
-    return f"{local.strftime(fmt)} KST" if time else local.strftime("%Y-%m-%d")
+    if not time:
+        return format_datetime(moment, "yyyy-MM-dd")
+    pattern = "yyyy-MM-dd HH:mm:ss 'KST'" if seconds else "yyyy-MM-dd HH:mm 'KST'"
+    return format_datetime(moment, pattern)
 
 
 def sandbox_dashboard_url() -> str | None:

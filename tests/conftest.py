@@ -10,6 +10,7 @@ import pytest
 
 import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
+from tests.language import BROWSER_LOCALES
 from tests.postgres import empty_postgres, require_postgres
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
@@ -39,6 +40,13 @@ def browser_type_launch_args(browser_type_launch_args):
     if system:
         args["executable_path"] = system
     return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Browsers ask for English, the language the tests name things in (tests/e2e can ask for
+    Korean through its ``lang`` fixture)."""
+    return {**browser_context_args, "locale": BROWSER_LOCALES["en"]}
 
 
 @pytest.fixture(scope="session")

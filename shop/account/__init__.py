@@ -2,6 +2,7 @@
 Pay (a PortOne billing key) and the product page's two ways to buy at once with it."""
 
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from shop.errors import wants_json
 from shop.extensions import db, login_manager
@@ -9,7 +10,7 @@ from shop.models import User
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-LOG_IN_FIRST = "Please log in to continue."
+LOG_IN_FIRST = _l("Please log in to continue.")
 
 
 @login_manager.user_loader
@@ -22,8 +23,8 @@ def load_user(user_id: str) -> User | None:
 def unauthorized():
     """Pages send the visitor to log in (and back, after a GET); a script gets a 401."""
     if wants_json():
-        return jsonify(error=LOG_IN_FIRST), 401
-    flash(LOG_IN_FIRST, "info")
+        return jsonify(error=str(LOG_IN_FIRST)), 401
+    flash(str(LOG_IN_FIRST), "info")
     back = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("account.log_in", next=back), 303)
 

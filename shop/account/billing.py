@@ -19,6 +19,7 @@ import secrets
 from contextlib import suppress
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,9 +31,6 @@ from shop.urls import public_url
 
 log = logging.getLogger(__name__)
 
-# The order name Kakao Pay's window shows while registering the key.
-KEY_NAME = "Soso Market one-click payments"
-
 
 def window_params(user: User) -> dict:
     """``IMP.request_pay``'s parameters for registering a key: amount 0 means the key only."""
@@ -41,7 +39,8 @@ def window_params(user: User) -> dict:
         "pay_method": PAY_METHOD,
         # Each window is a payment of 0원 at PortOne, with a merchant_uid of its own.
         "merchant_uid": f"key_{datetime.now():%Y%m%d}_{secrets.token_hex(8)}",
-        "name": KEY_NAME,
+        # The order name Kakao Pay's window shows while registering the key.
+        "name": _("Soso Market one-click payments"),
         "amount": 0,
         "customer_uid": user.next_customer_uid,
         "buyer_name": user.name,

@@ -8,6 +8,8 @@ What the browser sends on completion is not read: the server asks PortOne.
 """
 
 from flask import flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from shop.account import bp
@@ -16,12 +18,12 @@ from shop.forms import EmptyForm
 from shop.portone import PortOneError
 from shop.subscriptions.lifecycle import follow_key, key_removed, renewing
 
-SAVED = "Kakao Pay is saved. You can now buy with one click."
-REPLACED = "Your saved Kakao Pay was replaced."
-NOT_SAVED = "Kakao Pay did not save a payment method, so nothing changed."
-UNCHANGED = "Your saved Kakao Pay is unchanged."
-UNREACHABLE = "Kakao Pay could not be reached to confirm. Please try again in a moment."
-OLD_KEY_LEFT = (
+SAVED = _l("Kakao Pay is saved. You can now buy with one click.")
+REPLACED = _l("Your saved Kakao Pay was replaced.")
+NOT_SAVED = _l("Kakao Pay did not save a payment method, so nothing changed.")
+UNCHANGED = _l("Your saved Kakao Pay is unchanged.")
+UNREACHABLE = _l("Kakao Pay could not be reached to confirm. Please try again in a moment.")
+OLD_KEY_LEFT = _l(
     "Your previous Kakao Pay is still registered with Kakao Pay; remove it below "
     "when Kakao Pay can be reached."
 )
@@ -49,7 +51,7 @@ def remove_kakao_pay():
     """Asks first (GET), then deletes the key at PortOne and here (POST)."""
     key = current_user.billing_key
     if key is None:
-        flash("You have no saved Kakao Pay.", "info")
+        flash(_("You have no saved Kakao Pay."), "info")
         return redirect(url_for(".index"), 303)
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -62,11 +64,11 @@ def remove_kakao_pay():
     try:
         remove_key(key)
     except PortOneError:
-        flash("Kakao Pay could not be reached, so your saved Kakao Pay is still there.", "error")
+        flash(_("Kakao Pay could not be reached, so your saved Kakao Pay is still there."), "error")
         return redirect(url_for(".index"), 303)
     # Nothing can charge the subscriptions any more: they end with what is paid.
     key_removed(current_user)
-    flash("Your saved Kakao Pay was removed.", "success")
+    flash(_("Your saved Kakao Pay was removed."), "success")
     return redirect(url_for(".index"), 303)
 
 
@@ -75,9 +77,9 @@ def remove_kakao_pay():
 def remove_previous_kakao_pay():
     """Try again to delete at PortOne the keys a replacement could not delete."""
     if revoke_replaced(current_user):
-        flash("Your previous Kakao Pay was removed.", "success")
+        flash(_("Your previous Kakao Pay was removed."), "success")
     else:
-        flash(OLD_KEY_LEFT, "error")
+        flash(str(OLD_KEY_LEFT), "error")
     return redirect(url_for(".index"), 303)
 
 
@@ -87,14 +89,14 @@ def _adopt() -> bool:
     try:
         key = adopt_key(current_user)
     except PortOneError:
-        flash(UNREACHABLE, "error")
+        flash(str(UNREACHABLE), "error")
         return False
     if key is None:
-        flash(UNCHANGED if had_key else NOT_SAVED, "info" if had_key else "error")
+        flash(str(UNCHANGED if had_key else NOT_SAVED), "info" if had_key else "error")
         return False
-    flash(REPLACED if had_key else SAVED, "success")
+    flash(str(REPLACED if had_key else SAVED), "success")
     if current_user.replaced_keys:
-        flash(OLD_KEY_LEFT, "error")
+        flash(str(OLD_KEY_LEFT), "error")
     # The subscriptions are charged to the new key from now on (a past-due one at once).
     follow_key(current_user)
     return True

@@ -11,6 +11,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from shop.account import bp
@@ -23,9 +25,9 @@ from shop.checkout.orders import OrderError, place_order
 from shop.checkout.payment_request import request_pay_params
 from shop.checkout.placed import remember
 
-STALE_PAGE = "This page was open too long. Please check the product and buy again."
-DETAILS_FIRST = "Save your delivery details first; then you can buy in one step."
-KEY_FIRST = "Save Kakao Pay on your account page first."
+STALE_PAGE = _l("This page was open too long. Please check the product and buy again.")
+DETAILS_FIRST = _l("Save your delivery details first; then you can buy in one step.")
+KEY_FIRST = _l("Save Kakao Pay on your account page first.")
 
 
 @bp.app_context_processor
@@ -56,11 +58,11 @@ def buy_with_saved_kakao_pay():
         return _purchase_refused(form)
     key = current_user.billing_key
     if key is None or not current_user.has_delivery_details():
-        flash(KEY_FIRST if key is None else DETAILS_FIRST, "error")
+        flash(str(KEY_FIRST if key is None else DETAILS_FIRST), "error")
         return redirect(url_for(".index"), 303)
     merchant_uid = merchant_uid_of(form.purchase_key.data, current_user)
     if merchant_uid is None:
-        flash(STALE_PAGE, "error")
+        flash(str(STALE_PAGE), "error")
         return redirect(url_for("catalog.detail", slug=form.product.slug), 303)
     try:
         order, refusal = buy_with_saved_key(
@@ -74,8 +76,11 @@ def buy_with_saved_kakao_pay():
     remember(order)
     if refusal is not None:
         flash(
-            f"Your saved Kakao Pay was not charged ({refusal}). "
-            "Nothing was charged; you can pay in the Kakao Pay window instead.",
+            _(
+                "Your saved Kakao Pay was not charged (%(refusal)s). "
+                "Nothing was charged; you can pay in the Kakao Pay window instead.",
+                refusal=refusal,
+            ),
             "error",
         )
         return redirect(url_for("checkout.pay", token=order.token), 303)
@@ -93,9 +98,9 @@ def buy_in_window():
     form = PurchaseForm()
     if not form.validate_on_submit():
         errors = [error for field in form for error in field.errors]
-        return jsonify(error=errors[0] if errors else STALE_PAGE), 400
+        return jsonify(error=str(errors[0] if errors else STALE_PAGE)), 400
     if not current_user.has_delivery_details():
-        return jsonify(error=DETAILS_FIRST), 409
+        return jsonify(error=str(DETAILS_FIRST)), 409
     product, quantity = form.product, form.quantity.data
     try:
         order = place_order(
@@ -116,12 +121,12 @@ def buy_in_window():
 def _purchase_refused(form: PurchaseForm):
     """A purchase form that cannot be used: its error where the product page shows it."""
     if form.product is None:
-        flash(form.product_id.errors[0] if form.product_id.errors else STALE_PAGE, "error")
+        flash(str(form.product_id.errors[0] if form.product_id.errors else STALE_PAGE), "error")
         return redirect(url_for("catalog.index"), 303)
     if form.quantity.errors:
         # The product page's own form, with the error where its other buttons show it.
         page_form = QuantityForm()
         page_form.validate()
         return product_page(form.product, page_form), 400
-    flash(STALE_PAGE, "error")
+    flash(str(STALE_PAGE), "error")
     return redirect(url_for("catalog.detail", slug=form.product.slug), 303)

@@ -1,5 +1,6 @@
 """One form per action of the account pages; the product page's purchase forms."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
@@ -15,10 +16,10 @@ PASSWORD_MAX = 128
 
 def _email_field() -> EmailField:
     return EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address.", check_deliverability=False),
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
             Length(max=120),
         ],
         filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
@@ -26,16 +27,19 @@ def _email_field() -> EmailField:
 
 
 class SignUpForm(Form):
-    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=60)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=60)]
+    )
     email = _email_field()
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
-            DataRequired("Choose a password."),
+            DataRequired(_l("Choose a password.")),
+            # Length fills in %(min)d and %(max)d.
             Length(
                 min=PASSWORD_MIN,
                 max=PASSWORD_MAX,
-                message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+                message=_l("Use %(min)d to %(max)d characters."),
             ),
         ],
     )
@@ -44,7 +48,8 @@ class SignUpForm(Form):
 class LogInForm(Form):
     email = _email_field()
     password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)]
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
     )
 
 
@@ -74,4 +79,4 @@ class PurchaseForm(QuantityForm):
 class OneClickForm(PurchaseForm):
     """ "Buy now with saved Kakao Pay": the purchase and the one-time key the page was given."""
 
-    purchase_key = HiddenField(validators=[DataRequired("Reload the page and try again.")])
+    purchase_key = HiddenField(validators=[DataRequired(_l("Reload the page and try again."))])

@@ -1,6 +1,8 @@
 """Sign-up, log-in, log-out, the account page with its delivery details, and "My orders"."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,12 +16,13 @@ from shop.account.sessions import local_path, log_in, log_out
 from shop.extensions import db, limiter
 from shop.forms import EmptyForm
 from shop.models import Order, SubscriptionPeriod, User
+from shop.statuses import STATUS_LABELS
 from shop.subscriptions.lifecycle import subscriptions_of
 
 PASSWORD_METHOD = "scrypt"
-WRONG_PASSWORD = "That email and password don't match an account."
-EMAIL_TAKEN = "An account with this email already exists. Log in instead."
-TOO_MANY_FAILURES = "Too many failed log-ins. Please wait a few minutes and try again."
+WRONG_PASSWORD = _l("That email and password don't match an account.")
+EMAIL_TAKEN = _l("An account with this email already exists. Log in instead.")
+TOO_MANY_FAILURES = _l("Too many failed log-ins. Please wait a few minutes and try again.")
 # Checked when no account has the email, so an unknown email takes as long as a wrong password.
 _NO_ONE = generate_password_hash("not anyone's password", method=PASSWORD_METHOD)
 
@@ -51,10 +54,10 @@ def sign_up():
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            form.email.errors.append(EMAIL_TAKEN)
+            form.email.errors.append(str(EMAIL_TAKEN))
         else:
             log_in(user)
-            flash(f"Welcome, {user.name}! Your account is ready.", "success")
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
             return redirect(local_path(request.args.get("next")) or url_for(".index"), 303)
     status = 400 if form.is_submitted() else 200
     return render_template("account/sign_up.html", form=form), status
@@ -81,9 +84,9 @@ def log_in_view():
         password_hash = user.password_hash if user is not None else _NO_ONE
         if check_password_hash(password_hash, form.password.data) and user is not None:
             log_in(user)
-            flash(f"Welcome back, {user.name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(local_path(request.args.get("next")) or url_for(".index"), 303)
-        form.password.errors.append(WRONG_PASSWORD)
+        form.password.errors.append(str(WRONG_PASSWORD))
     status = 400 if form.is_submitted() else 200
     return render_template("account/log_in.html", form=form), status
 
@@ -98,7 +101,7 @@ def log_out_context() -> dict:
 def log_out_view():
     if EmptyForm().validate_on_submit():
         log_out()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("catalog.index"), 303)
 
 
@@ -124,7 +127,7 @@ def save_details():
     current_user.address = form.buyer_addr.data.strip()
     current_user.postcode = form.buyer_postcode.data.strip()
     db.session.commit()
-    flash("Your delivery details are saved.", "success")
+    flash(_("Your delivery details are saved."), "success")
     return redirect(url_for(".index"), 303)
 
 
@@ -140,6 +143,7 @@ def account_page(details: DeliveryForm) -> str:
         imp_code=current_app.config["PORTONE_IMP_CODE"],
         button=EmptyForm(),
         subscriptions=subscriptions_of(current_user),
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -158,7 +162,7 @@ def orders():
         )
         .order_by(Order.id.desc())
     ).all()
-    return render_template("account/orders.html", orders=mine)
+    return render_template("account/orders.html", orders=mine, labels=STATUS_LABELS)
 
 
 @bp.get("/orders/<int:order_id>")

@@ -2,6 +2,8 @@
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -13,11 +15,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from shop.admin.words import STATUS_LABELS
 from shop.format import won
+from shop.statuses import STATUS_LABELS
 
 # Beyond any shop's orders, and within what every database takes as an OFFSET.
 PAGES_MAX = 1_000_000
+PAGES_MAX_SHOWN = f"{PAGES_MAX:,}"
 
 # ASCII digits only: int() would also read "１０００" or "١٠٠٠".
 _WON = re.compile(r"[0-9]{1,10}")
@@ -31,25 +34,30 @@ class OrderSearchForm(FlaskForm):
         csrf = False
 
     q = SearchField(
-        "Search",
-        validators=[Optional(), Length(max=120, message="Search for at most 120 characters.")],
+        _l("Search"),
+        validators=[
+            Optional(),
+            Length(max=120, message=_l("Search for at most %(max)d characters.")),
+        ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[
-            SelectChoice("", "Any status"),
+            SelectChoice("", _l("Any status")),
             *(SelectChoice(status, label) for status, label in STATUS_LABELS.items()),
         ],
         default="",
     )
     page = IntegerField(
-        "Page",
+        _l("Page"),
         default=1,
         validators=[
             Optional(),
             NumberRange(
-                min=1, max=PAGES_MAX, message=f"Pages are numbered from 1 to {PAGES_MAX:,}."
+                min=1,
+                max=PAGES_MAX,
+                message=_l("Pages are numbered from 1 to %(max)s.", max=PAGES_MAX_SHOWN),
             ),
         ],
     )
@@ -62,17 +70,17 @@ class RefundForm(FlaskForm):
     and ``balance.data`` are ints.
     """
 
-    amount = StringField("Amount to refund (won)")
+    amount = StringField(_l("Amount to refund (won)"))
     reason = StringField(
-        "Reason",
+        _l("Reason"),
         validators=[
-            DataRequired("Say why you refund: the buyer sees it, and PortOne records it."),
-            Length(max=200, message="Keep the reason to 200 characters."),
+            DataRequired(_l("Say why you refund: the buyer sees it, and PortOne records it.")),
+            Length(max=200, message=_l("Keep the reason to %(max)d characters.")),
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     # The balance the page showed; a refund made since then makes it stale.
-    balance = HiddenField(validators=[DataRequired("Reload the page and try again.")])
+    balance = HiddenField(validators=[DataRequired(_l("Reload the page and try again."))])
 
     def __init__(self, refundable: int, **kwargs):
         super().__init__(**kwargs)
@@ -81,15 +89,18 @@ class RefundForm(FlaskForm):
     def validate_amount(self, field) -> None:
         text = (field.data or "").strip()
         if not _WON.fullmatch(text):
-            raise ValidationError("Enter the amount in won, in digits only (e.g. 5000).")
+            raise ValidationError(_("Enter the amount in won, in digits only (e.g. 5000)."))
         amount = int(text)
         if not 1 <= amount <= self.refundable:
             raise ValidationError(
-                f"Refund from 1원 to {won(self.refundable)}, what is left of the payment."
+                _(
+                    "Refund from 1원 to %(left)s, what is left of the payment.",
+                    left=won(self.refundable),
+                )
             )
         field.data = amount
 
     def validate_balance(self, field) -> None:
         if not _WON.fullmatch(field.data or ""):
-            raise ValidationError("Reload the page and try again.")
+            raise ValidationError(_("Reload the page and try again."))
         field.data = int(field.data)

@@ -2,24 +2,23 @@
 and refunds), and the refund itself."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from shop.admin import bp
 from shop.admin.forms import OrderSearchForm, RefundForm
 from shop.admin.refunds import refund_order, refundable
-from shop.admin.words import REFUND_OUTCOMES, STATUS_BADGES, STATUS_LABELS, timeline
+from shop.admin.words import REFUND_OUTCOMES, timeline
 from shop.extensions import db
 from shop.format import won
 from shop.models import Order, Refund, RefundOutcome
+from shop.statuses import STATUS_BADGES, STATUS_LABELS
 
 ORDERS_PER_PAGE = 25
 
-NOT_REFUNDABLE = "Only a paid order with something left to refund can be refunded."
-CHANGED_SINCE = (
-    "This order changed since the page was opened: {balance} is left to refund now. "
-    "Check the amount and refund again."
-)
+NOT_REFUNDABLE = _l("Only a paid order with something left to refund can be refunded.")
 
 
 @bp.get("/")
@@ -63,12 +62,16 @@ def refund(order_id: int):
     found = _order_or_404(order_id)
     form = RefundForm(found.net_amount)
     if not refundable(found):
-        return _order_page(found, form, error=NOT_REFUNDABLE), 409
+        return _order_page(found, form, error=str(NOT_REFUNDABLE)), 409
     if not form.validate_on_submit():
         return _order_page(found, form), 400
     if form.balance.data != found.net_amount:
         # Someone refunded meanwhile: the amount typed may already be refunded.
-        error = CHANGED_SINCE.format(balance=won(found.net_amount))
+        error = _(
+            "This order changed since the page was opened: %(balance)s is left to refund now. "
+            "Check the amount and refund again.",
+            balance=won(found.net_amount),
+        )
         return _order_page(found, _fresh_refund_form(found, keep=form), error=error), 409
 
     result = refund_order(found, form.amount.data, form.reason.data, current_user)
@@ -79,35 +82,43 @@ def refund(order_id: int):
     form = _fresh_refund_form(found, keep=form)
     if made.outcome == RefundOutcome.REFUSED:
         return _order_page(found, form, error=_refused_message(found, made)), 409
-    message = (
-        f"PortOne did not answer the refund ({made.detail}), so whether it was made is not "
+    message = _(
+        "PortOne did not answer the refund (%(detail)s), so whether it was made is not "
         "known yet. The order shows what PortOne says once it can be asked; refunding again "
-        "is safe, as PortOne refuses a refund whose balance is out of date."
+        "is safe, as PortOne refuses a refund whose balance is out of date.",
+        detail=made.detail,
     )
     return _order_page(found, form, error=message), 503
 
 
 def _refunded_message(order: Order, amount: int, read_back: bool) -> str:
     if not read_back:
-        return (
-            f"PortOne refunded {won(amount)} of order {order.merchant_uid}. The shop could not "
+        return _(
+            "PortOne refunded %(amount)s of order %(merchant_uid)s. The shop could not "
             "read the payment back yet: the order updates when PortOne's webhook or the "
-            "reconcile command does."
+            "reconcile command does.",
+            amount=won(amount),
+            merchant_uid=order.merchant_uid,
         )
-    return (
-        f"PortOne refunded {won(amount)} of order {order.merchant_uid}. "
-        f"Refunded in all: {won(order.refunded_amount)}; left: {won(order.net_amount)}."
+    return _(
+        "PortOne refunded %(amount)s of order %(merchant_uid)s. "
+        "Refunded in all: %(refunded)s; left: %(left)s.",
+        amount=won(amount),
+        merchant_uid=order.merchant_uid,
+        refunded=won(order.refunded_amount),
+        left=won(order.net_amount),
     )
 
 
 def _refused_message(order: Order, refused: Refund) -> str:
-    message = f"PortOne refused the refund: {refused.detail}."
+    message = _("PortOne refused the refund: %(detail)s.", detail=refused.detail)
     if order.net_amount != refused.checksum:
         # The read-back after the refusal found a balance other than the checksum sent.
-        message += (
-            f" Its refundable balance was not the {won(refused.checksum)} the shop had: the "
+        message += " " + _(
+            "Its refundable balance was not the %(checksum)s the shop had: the "
             "payment was also refunded elsewhere, e.g. in PortOne's console. The order now "
-            "shows PortOne's record; check it before refunding again."
+            "shows PortOne's record; check it before refunding again.",
+            checksum=won(refused.checksum),
         )
     return message
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from flask import session
+from flask_babel import gettext as _
 
 from shop.extensions import db
 from shop.models import Product
@@ -37,8 +38,8 @@ def parse_quantity(value: object) -> int:
     Raises ``ValueError`` with a message that can be shown to the shopper as it is.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError(f"Enter a quantity from 1 to {QUANTITY_MAX}.")
-    invalid = ValueError(f"Quantity must be a whole number from 1 to {QUANTITY_MAX}.")
+        raise ValueError(_("Enter a quantity from 1 to %(max)d.", max=QUANTITY_MAX))
+    invalid = ValueError(_("Quantity must be a whole number from 1 to %(max)d.", max=QUANTITY_MAX))
     if isinstance(value, bool):
         raise invalid
     if isinstance(value, int):
@@ -55,20 +56,22 @@ def parse_quantity(value: object) -> int:
 def find_product(value: object) -> Product:
     """The product a form's ``product_id`` names; ``ValueError`` with a message if there is none."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("No product was chosen.")
+        raise ValueError(_("No product was chosen."))
     text = str(value).strip()
     product = db.session.get(Product, int(text)) if re.fullmatch(r"[0-9]{1,9}", text) else None
     if product is None:
-        raise ValueError("That product isn't available.")
+        raise ValueError(_("That product isn't available."))
     return product
 
 
 def check_stock(product: Product, quantity: int) -> None:
     """Raise ``ValueError`` with a message if ``quantity`` of ``product`` can't be sold now."""
     if product.stock <= 0:
-        raise ValueError(f"Sorry, {product.name} is out of stock.")
+        raise ValueError(_("Sorry, %(name)s is out of stock.", name=product.name))
     if quantity > product.stock:
-        raise ValueError(f"Only {product.stock} of {product.name} left in stock.")
+        raise ValueError(
+            _("Only %(stock)d of %(name)s left in stock.", stock=product.stock, name=product.name)
+        )
 
 
 def cart_lines() -> list[CartLine]:
@@ -110,13 +113,21 @@ def add_to_cart(product: Product, quantity: int) -> int:
     total = in_cart + quantity
     if total > QUANTITY_MAX:
         raise ValueError(
-            f"You can have at most {QUANTITY_MAX} of one product in your cart "
-            f"(you already have {in_cart})."
+            _(
+                "You can have at most %(max)d of one product in your cart "
+                "(you already have %(in_cart)d).",
+                max=QUANTITY_MAX,
+                in_cart=in_cart,
+            )
         )
     if in_cart and 0 < product.stock < total:
         raise ValueError(
-            f"Only {product.stock} of {product.name} left in stock, "
-            f"and {in_cart} already in your cart."
+            _(
+                "Only %(stock)d of %(name)s left in stock, and %(in_cart)d already in your cart.",
+                stock=product.stock,
+                name=product.name,
+                in_cart=in_cart,
+            )
         )
     check_stock(product, total)
     cart[key] = total
@@ -129,7 +140,7 @@ def set_quantity(product: Product, quantity: int) -> None:
     cart = _read_cart()
     key = str(product.id)
     if key not in cart:
-        raise ValueError("That product isn't in your cart.")
+        raise ValueError(_("That product isn't in your cart."))
     check_stock(product, quantity)
     cart[key] = quantity
     _write_cart(cart)

@@ -1,5 +1,6 @@
 """The forms that change the cart, and the quantity field the product page shares."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField
 
 from shop.cart.contents import parse_quantity
@@ -23,7 +24,7 @@ class QuantityForm(Form):
     each cart line's "Update"."""
 
     product_id = HiddenField()
-    quantity = QuantityField("Quantity")
+    quantity = QuantityField(_l("Quantity"))
 
 
 class RemoveForm(Form):

@@ -8,6 +8,7 @@ is left as it was.
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from shop.cart import bp
 from shop.cart.contents import (
@@ -61,7 +62,12 @@ def add():
         except ValueError as error:
             form.quantity.errors.append(str(error))
         else:
-            flash(f"Added {form.quantity.data} × {product.name} to your cart.", "success")
+            added = _(
+                "Added %(quantity)d × %(name)s to your cart.",
+                quantity=form.quantity.data,
+                name=product.name,
+            )
+            flash(added, "success")
             return redirect(url_for("cart.view"), 303)
     return product_page(product, form), 400
 
@@ -73,7 +79,7 @@ def update():
     lines = cart_lines()
     line = _line_named(lines, form.product_id.data)
     if line is None:
-        flash("That product isn't in your cart.", "error")
+        flash(_("That product isn't in your cart."), "error")
         return redirect(url_for("cart.view"), 303)
     if form.validate_on_submit():
         try:
@@ -81,7 +87,7 @@ def update():
         except ValueError as error:
             form.quantity.errors.append(str(error))
         else:
-            flash(f"{line.product.name} quantity updated.", "success")
+            flash(_("%(name)s quantity updated.", name=line.product.name), "success")
             return redirect(url_for("cart.view"), 303)
     return _render_cart(lines, refused=form), 400
 
@@ -92,9 +98,9 @@ def remove():
     form = RemoveForm()
     line = _line_named(cart_lines(), form.product_id.data)
     if line is None or not remove_from_cart(line.product.id):
-        flash("That product isn't in your cart.", "error")
+        flash(_("That product isn't in your cart."), "error")
     else:
-        flash(f"Removed {line.product.name} from your cart.", "success")
+        flash(_("Removed %(name)s from your cart.", name=line.product.name), "success")
     return redirect(url_for("cart.view"), 303)
 
 

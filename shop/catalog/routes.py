@@ -1,6 +1,7 @@
 """Views for browsing the catalog."""
 
 from flask import abort, render_template
+from flask_babel import gettext as _
 
 from shop.cart.forms import QuantityForm
 from shop.catalog import bp
@@ -21,5 +22,5 @@ def detail(slug: str):
     """One product, with "Add to cart" and "Buy now with Kakao Pay"."""
     product = db.session.scalar(db.select(Product).filter_by(slug=slug))
     if product is None:
-        abort(404, description="We couldn't find that product. It may have been removed.")
+        abort(404, description=_("We couldn't find that product. It may have been removed."))
     return product_page(product, QuantityForm(formdata=None, product_id=product.id, quantity=1))

@@ -1,5 +1,6 @@
 """The checkout's form: the buyer's details."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
@@ -9,33 +10,36 @@ from shop.forms import Form
 class CheckoutForm(Form):
     """The buyer's details, sent to PortOne as ``buyer_*``."""
 
-    buyer_name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=60)])
+    buyer_name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=60)]
+    )
     buyer_email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address.", check_deliverability=False),
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
             Length(max=120),
         ],
     )
     buyer_tel = TelField(
-        "Phone",
+        _l("Phone"),
         validators=[
-            DataRequired("Enter your phone number."),
+            DataRequired(_l("Enter your phone number.")),
             Regexp(
                 r"^0[0-9]{1,2}-?[0-9]{3,4}-?[0-9]{4}$",
-                message="Enter a phone number like 010-1234-5678.",
+                message=_l("Enter a phone number like 010-1234-5678."),
             ),
         ],
     )
     buyer_addr = StringField(
-        "Address", validators=[DataRequired("Enter your delivery address."), Length(max=200)]
+        _l("Address"),
+        validators=[DataRequired(_l("Enter your delivery address.")), Length(max=200)],
     )
     buyer_postcode = StringField(
-        "Postcode",
+        _l("Postcode"),
         validators=[
-            DataRequired("Enter your postcode."),
-            Regexp(r"^[0-9]{5}$", message="Enter the 5-digit postcode."),
+            DataRequired(_l("Enter your postcode.")),
+            Regexp(r"^[0-9]{5}$", message=_l("Enter the 5-digit postcode.")),
         ],
     )
 

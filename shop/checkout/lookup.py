@@ -6,6 +6,7 @@ misses are limited per address (``ORDER_LOOKUP_FAILURES_PER_ADDRESS``).
 """
 
 from flask import current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -16,8 +17,8 @@ from shop.extensions import db, limiter
 from shop.forms import Form
 from shop.models import Order
 
-NOT_FOUND = "No order matches that order number and email. Check both and try again."
-TOO_MANY = "Too many orders not found. Please wait a few minutes and try again."
+NOT_FOUND = _l("No order matches that order number and email. Check both and try again.")
+TOO_MANY = _l("Too many orders not found. Please wait a few minutes and try again.")
 
 
 def _strip(value):
@@ -26,15 +27,15 @@ def _strip(value):
 
 class FindOrderForm(Form):
     merchant_uid = StringField(
-        "Order number",
-        validators=[DataRequired("Enter your order number."), Length(max=40)],
+        _l("Order number"),
+        validators=[DataRequired(_l("Enter your order number.")), Length(max=40)],
         filters=[_strip],
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter the email address you ordered with."),
-            Email("Enter a valid email address.", check_deliverability=False),
+            DataRequired(_l("Enter the email address you ordered with.")),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
             Length(max=120),
         ],
         filters=[_strip],
@@ -66,6 +67,6 @@ def find_order():
         if order is not None:
             remember(order)
             return redirect(url_for("checkout.order", token=order.token), 303)
-        return render_template("checkout/find_order.html", form=form, not_found=NOT_FOUND), 404
+        return render_template("checkout/find_order.html", form=form, not_found=str(NOT_FOUND)), 404
     status = 400 if form.is_submitted() else 200
     return render_template("checkout/find_order.html", form=form), status

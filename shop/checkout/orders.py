@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from shop.cart import check_stock
@@ -48,7 +49,7 @@ def place_order(
     ``ORDER_PAYABLE_MINUTES``; a payment after that is refunded.
     """
     if not lines:
-        raise OrderError("Your cart is empty.")
+        raise OrderError(_("Your cart is empty."))
     for line in lines:
         try:
             check_stock(line.product, line.quantity)
@@ -80,7 +81,7 @@ def place_order(
         db.session.delete(order)
         db.session.commit()
         raise OrderError(
-            "Kakao Pay is not reachable right now. Nothing was charged; please try again."
+            _("Kakao Pay is not reachable right now. Nothing was charged; please try again.")
         ) from exc
     return order
 

@@ -4,6 +4,8 @@ A fork that takes another method through PortOne changes it here, in one place: 
 ``pay_method`` the SDK is asked for, and the label its payments get on the order pages.
 """
 
+from flask_babel import lazy_gettext as _l
+
 from shop.models import Order
 from shop.urls import public_url
 
@@ -15,9 +17,9 @@ PAY_METHOD = "card"
 # What a payment is called, by the ``pg_provider`` and ``pay_method`` of PortOne's record;
 # ``(pg_provider, None)`` names the provider's other methods.
 METHOD_LABELS = {
-    ("kakaopay", "point"): "Kakao Pay (KakaoMoney)",
-    ("kakaopay", "card"): "Kakao Pay (Card)",
-    ("kakaopay", None): "Kakao Pay",
+    ("kakaopay", "point"): _l("Kakao Pay (KakaoMoney)"),
+    ("kakaopay", "card"): _l("Kakao Pay (Card)"),
+    ("kakaopay", None): _l("Kakao Pay"),
 }
 
 
@@ -53,4 +55,4 @@ def payment_method(order: Order) -> str:
     provider, method = order.pg_provider, order.pay_method
     label = METHOD_LABELS.get((provider, method)) or METHOD_LABELS.get((provider, None))
     # A method this table does not know yet is shown as PortOne names it.
-    return label or " ".join(name for name in (provider, method) if name)
+    return str(label) if label else " ".join(name for name in (provider, method) if name)

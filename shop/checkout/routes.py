@@ -20,6 +20,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -40,10 +42,10 @@ from shop.models import Order, OrderStatus, Product
 from shop.payments import PAYABLE, SyncOutcome, sync_order, sync_payment
 from shop.portone import is_imp_uid
 
-NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
+NOT_AN_IMP_UID = _l("imp_uid is not a PortOne payment id.")
 # The one answer for a payment of no order, of another shop, or of an order placed elsewhere,
 # so a door tells a stranger nothing about an imp_uid or merchant_uid they copied.
-NOT_PLACED_HERE = (
+NOT_PLACED_HERE = _l(
     "We can't show that payment here: an order is shown only in the browser that placed it."
 )
 
@@ -92,7 +94,7 @@ def start():
     buy_now = request.args.get("buy") == "now"
     lines = _buy_now_lines() if buy_now else cart_lines()
     if not lines:
-        message = "Your cart is empty." if not buy_now else "Choose a product first."
+        message = _("Your cart is empty.") if not buy_now else _("Choose a product first.")
         if wants_json():
             return jsonify(error=message), 409
         flash(message, "info")
@@ -163,7 +165,7 @@ def complete():
     result = sync_payment(imp_uid, "callback")
     order = placed_here(result.order) or _unconfirmed_order(result, data.get("merchant_uid"))
     if order is None:
-        return jsonify(error=NOT_PLACED_HERE), 404
+        return jsonify(error=str(NOT_PLACED_HERE)), 404
     return jsonify(status=order.status, redirect=_next_url(order))
 
 
@@ -173,13 +175,13 @@ def complete_mobile():
     imp_uid = request.args.get("imp_uid")
     if imp_uid:
         if not is_imp_uid(imp_uid):
-            abort(400, description=NOT_AN_IMP_UID)
+            abort(400, description=str(NOT_AN_IMP_UID))
         result = sync_payment(imp_uid, "redirect")
         merchant_uid = request.args.get("merchant_uid")
         order = placed_here(result.order) or _unconfirmed_order(result, merchant_uid)
         if order is not None:
             return redirect(_next_url(order), 303)
-        flash(NOT_PLACED_HERE, "error")
+        flash(str(NOT_PLACED_HERE), "error")
         return redirect(url_for("cart.view"), 303)
 
     # No payment was created (the request was refused before the window opened).
@@ -254,7 +256,7 @@ def retry(token: str):
         return redirect(url_for("checkout.order", token=order.token), 303)
     lines = _order_lines(order)
     if not lines:
-        flash("These products are no longer sold.", "error")
+        flash(_("These products are no longer sold."), "error")
         return redirect(url_for("checkout.order", token=order.token), 303)
     buyer = {name: getattr(order, name) for name in CheckoutForm.BUYER_FIELDS}
     try:
@@ -332,9 +334,9 @@ def _json_object() -> dict:
 def _imp_uid_problem(imp_uid) -> str | None:
     """Why a door cannot take ``imp_uid`` as a payment's id, or None when it can."""
     if not isinstance(imp_uid, str) or not imp_uid:
-        return "imp_uid is required."
+        return _("imp_uid is required.")
     if not is_imp_uid(imp_uid):
-        return NOT_AN_IMP_UID
+        return str(NOT_AN_IMP_UID)
     return None
 
 

@@ -9,60 +9,66 @@ the messages is believed, each one makes the shop ask PortOne, and only one chan
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from shop.checkout.window_errors import USER_CANCELLED, sentence
 from shop.models import Order, PaymentEvent
 from shop.payments import SyncOutcome
 
 # What arrived, by the event's ``source``.
 ARRIVALS = {
-    "callback": "Your browser handed over the Kakao Pay window's result (the page's callback).",
-    "redirect": "Kakao Pay sent your phone back to the shop (the mobile redirect).",
-    "webhook": "PortOne told the shop's server about the payment (the webhook).",
-    "check": "The shop checked with PortOne by itself.",
-    "again": "The shop charged your saved Kakao Pay.",
+    "callback": _l("Your browser handed over the Kakao Pay window's result (the page's callback)."),
+    "redirect": _l("Kakao Pay sent your phone back to the shop (the mobile redirect)."),
+    "webhook": _l("PortOne told the shop's server about the payment (the webhook)."),
+    "check": _l("The shop checked with PortOne by itself."),
+    "again": _l("The shop charged your saved Kakao Pay."),
 }
-OTHER_ARRIVAL = "The shop checked the payment."
+OTHER_ARRIVAL = _l("The shop checked the payment.")
 
 GOOD, NEUTRAL, BAD = "good", "neutral", "bad"
 
 # What the shop made of PortOne's answer, by the event's ``outcome``: (words, tone).
 VERDICTS = {
-    SyncOutcome.PAID: ("PortOne confirmed the payment of the order's amount: order paid.", GOOD),
+    SyncOutcome.PAID: (
+        _l("PortOne confirmed the payment of the order's amount: order paid."),
+        GOOD,
+    ),
     SyncOutcome.ALREADY_PAID: (
-        "Already confirmed, so nothing changed: the shop acts on a payment once.",
+        _l("Already confirmed, so nothing changed: the shop acts on a payment once."),
         NEUTRAL,
     ),
-    SyncOutcome.NO_CHANGE: ("Nothing to change.", NEUTRAL),
-    SyncOutcome.NOT_PAID_YET: ("Not paid yet: the Kakao Pay window was still open.", NEUTRAL),
-    SyncOutcome.FAILED: ("Kakao Pay did not approve it. Nothing was charged.", BAD),
-    SyncOutcome.CANCELLED: ("PortOne shows the payment cancelled: order cancelled.", BAD),
-    SyncOutcome.EXPIRED: ("The time to pay this order ran out: order expired.", BAD),
+    SyncOutcome.NO_CHANGE: (_l("Nothing to change."), NEUTRAL),
+    SyncOutcome.NOT_PAID_YET: (_l("Not paid yet: the Kakao Pay window was still open."), NEUTRAL),
+    SyncOutcome.FAILED: (_l("Kakao Pay did not approve it. Nothing was charged."), BAD),
+    SyncOutcome.CANCELLED: (_l("PortOne shows the payment cancelled: order cancelled."), BAD),
+    SyncOutcome.EXPIRED: (_l("The time to pay this order ran out: order expired."), BAD),
     SyncOutcome.REFUNDED_IN_PART: (
-        "PortOne shows part of the payment refunded: noted on the order.",
+        _l("PortOne shows part of the payment refunded: noted on the order."),
         NEUTRAL,
     ),
     SyncOutcome.UNAVAILABLE: (
-        "PortOne could not be reached, so nothing was decided; the shop asks again.",
+        _l("PortOne could not be reached, so nothing was decided; the shop asks again."),
         NEUTRAL,
     ),
     SyncOutcome.FORGERY: (
-        "The amount paid did not match the order: the payment is refused and refunded.",
+        _l("The amount paid did not match the order: the payment is refused and refunded."),
         BAD,
     ),
     SyncOutcome.SOLD_OUT: (
-        "An item sold out before the payment was confirmed: the payment is refunded.",
+        _l("An item sold out before the payment was confirmed: the payment is refunded."),
         BAD,
     ),
     SyncOutcome.DUPLICATE: (
-        "The order was already paid by another payment: this one is refunded.",
+        _l("The order was already paid by another payment: this one is refunded."),
         BAD,
     ),
-    SyncOutcome.CLOSED: ("The order could no longer be paid: the payment is refunded.", BAD),
-    SyncOutcome.ALREADY_REFUNDED: ("Already refunded.", NEUTRAL),
+    SyncOutcome.CLOSED: (_l("The order could no longer be paid: the payment is refunded."), BAD),
+    SyncOutcome.ALREADY_REFUNDED: (_l("Already refunded."), NEUTRAL),
 }
-REFUNDED = ("Refunded in full to your Kakao Pay.", NEUTRAL)
-REFUND_FAILED = ("The refund could not be made yet; the shop tries again.", BAD)
-OTHER_VERDICT = ("PortOne did not confirm a payment; nothing changed.", NEUTRAL)
+REFUNDED = (_l("Refunded in full to your Kakao Pay."), NEUTRAL)
+REFUND_FAILED = (_l("The refund could not be made yet; the shop tries again."), BAD)
+OTHER_VERDICT = (_l("PortOne did not confirm a payment; nothing changed."), NEUTRAL)
 
 
 @dataclass(frozen=True)
@@ -99,9 +105,9 @@ def _step(event: PaymentEvent) -> Step:
     verdict, tone = _verdict(event)
     return Step(
         at=event.created_at,
-        arrival=ARRIVALS.get(event.source, OTHER_ARRIVAL),
+        arrival=str(ARRIVALS.get(event.source, OTHER_ARRIVAL)),
         imp_uid=event.imp_uid if event.imp_uid != "-" else None,
-        verdict=verdict,
+        verdict=str(verdict),
         tone=tone,
     )
 
@@ -111,8 +117,11 @@ def _verdict(event: PaymentEvent) -> tuple[str, str]:
     if outcome in (SyncOutcome.FAILED, SyncOutcome.NO_CHANGE) and event.detail:
         # The payment failed: its detail is PortOne's fail_reason.
         if USER_CANCELLED in event.detail:
-            return "You closed the Kakao Pay window. Nothing was charged.", NEUTRAL
-        return f"Kakao Pay did not approve it: {sentence(event.detail)} Nothing was charged.", BAD
+            return _("You closed the Kakao Pay window. Nothing was charged."), NEUTRAL
+        reason = sentence(event.detail)
+        return _(
+            "Kakao Pay did not approve it: %(reason)s Nothing was charged.", reason=reason
+        ), BAD
     if outcome.endswith("_refund_failed"):
         return REFUND_FAILED
     if outcome.endswith("_refunded"):

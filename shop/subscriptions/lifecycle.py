@@ -9,10 +9,12 @@ the account page moves every booked charge to the new key, and removing it cance
 
 import logging
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
+from shop.language import N_
 from shop.models import (
     OrderStatus,
     PeriodStatus,
@@ -37,9 +39,10 @@ from shop.subscriptions.state import move
 
 log = logging.getLogger(__name__)
 
-ALREADY_SUBSCRIBED = "You already subscribe to this plan: see your account page."
-UNREACHABLE = "Kakao Pay is not reachable right now. Nothing was charged; please try again."
-KEY_REMOVED = "Your saved Kakao Pay was removed, so nothing more can be charged."
+ALREADY_SUBSCRIBED = _l("You already subscribe to this plan: see your account page.")
+UNREACHABLE = _l("Kakao Pay is not reachable right now. Nothing was charged; please try again.")
+# Stored on the subscription in English, shown in the buyer's language (``shown_reason``).
+KEY_REMOVED = N_("Your saved Kakao Pay was removed, so nothing more can be charged.")
 RENEWING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
 # Not ended: an account holds one of these per plan (``Subscription.live_key``).
 LIVE = (*RENEWING, SubscriptionStatus.PENDING, SubscriptionStatus.CANCELLED)
@@ -78,7 +81,7 @@ def start(user: User, plan: Plan) -> SubscriptionPeriod:
             db.session.rollback()
             first = _waiting_first_period(user, plan)
             if first is None:
-                raise SubscribeError(ALREADY_SUBSCRIBED) from None
+                raise SubscribeError(str(ALREADY_SUBSCRIBED)) from None
     _prepare(first)
     return first
 
@@ -203,7 +206,7 @@ def _waiting_first_period(user: User, plan: Plan) -> SubscriptionPeriod | None:
     if subscription is None:
         return None
     if subscription.status != SubscriptionStatus.PENDING:
-        raise SubscribeError(ALREADY_SUBSCRIBED)
+        raise SubscribeError(str(ALREADY_SUBSCRIBED))
     first = subscription.periods[0]
     if first.order.status in PAYABLE and not first.order.overdue:
         # The window saves the key under the account's customer_uid of the moment.
@@ -211,7 +214,7 @@ def _waiting_first_period(user: User, plan: Plan) -> SubscriptionPeriod | None:
         db.session.commit()
         return first
     if first.order.status == OrderStatus.PAID:
-        raise SubscribeError(ALREADY_SUBSCRIBED)
+        raise SubscribeError(str(ALREADY_SUBSCRIBED))
     move(subscription, (SubscriptionStatus.PENDING,), SubscriptionStatus.ENDED, live_key=None)
     db.session.commit()
     return None
@@ -223,13 +226,13 @@ def _prepare(first: SubscriptionPeriod) -> None:
     try:
         portone().prepare(order.merchant_uid, order.amount)
     except PortOneUnavailable as exc:
-        raise SubscribeError(UNREACHABLE) from exc
+        raise SubscribeError(str(UNREACHABLE)) from exc
     except PortOneError as exc:
         # Registered already, by an earlier click; anything else is a refusal.
         try:
             prepared = portone().get_prepared(order.merchant_uid)
         except PortOneError:
-            raise SubscribeError(UNREACHABLE) from exc
+            raise SubscribeError(str(UNREACHABLE)) from exc
         if prepared.get("amount") != order.amount:
             log.warning("%s prepared for %s", order.merchant_uid, prepared.get("amount"))
-            raise SubscribeError(UNREACHABLE) from exc
+            raise SubscribeError(str(UNREACHABLE)) from exc

@@ -22,6 +22,7 @@ from sqlalchemy import or_, update
 
 from shop.account.billing import adopt_key
 from shop.extensions import db
+from shop.language import N_
 from shop.models import (
     BillingKey,
     OrderStatus,
@@ -44,7 +45,9 @@ log = logging.getLogger(__name__)
 # first. A decline after the last try ends the subscription.
 RETRY_AFTER = (timedelta(days=1), timedelta(days=2))
 # Recorded, and shown to the buyer, when PortOne holds no key after the first charge.
-NO_KEY = "Kakao Pay did not save a payment method for the renewals."
+NO_KEY = N_("Kakao Pay did not save a payment method for the renewals.")
+# Recorded when PortOne gives no reason for a declined renewal.
+DECLINED = N_("Kakao Pay declined the charge.")
 # Why a charge is given back.
 REFUND_REASON = "정기결제 해지 후 청구된 금액 환불"
 
@@ -169,7 +172,7 @@ def declined(period: SubscriptionPeriod, payment: dict) -> None:
     if not counted:
         db.session.rollback()
         return
-    reason = (payment.get("fail_reason") or "Kakao Pay declined the charge.")[:300]
+    reason = (payment.get("fail_reason") or DECLINED)[:300]
     if last:
         move(subscription, RENEWING, SubscriptionStatus.ENDED, fail_reason=reason, live_key=None)
     else:

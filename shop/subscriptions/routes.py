@@ -21,6 +21,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -41,6 +43,7 @@ from shop.portone import is_imp_uid
 from shop.subscriptions import bp
 from shop.subscriptions.charges import period_of
 from shop.subscriptions.lifecycle import (
+    KEY_REMOVED,
     LIVE,
     SubscribeError,
     cancel,
@@ -48,24 +51,32 @@ from shop.subscriptions.lifecycle import (
     resume,
     start,
 )
-from shop.subscriptions.renewals import NO_KEY, activate
+from shop.subscriptions.renewals import DECLINED, NO_KEY, activate
 from shop.urls import public_url
 
 USER_CANCELLED = "사용자가 결제를 취소하셨습니다"
-NOT_AN_IMP_UID = "imp_uid is not a PortOne payment id."
-NOT_YOURS = "We can't show that payment here: it is not a subscription of this account."
-DETAILS_FIRST = "Save your delivery details first: the box is delivered there."
+NOT_AN_IMP_UID = _l("imp_uid is not a PortOne payment id.")
+NOT_YOURS = _l("We can't show that payment here: it is not a subscription of this account.")
+DETAILS_FIRST = _l("Save your delivery details first: the box is delivered there.")
+# The reasons the shop stores in English on a subscription; PortOne's own are shown as given.
+SHOP_REASONS = {KEY_REMOVED, NO_KEY, DECLINED}
 
 
 @bp.app_context_processor
 def subscription_context() -> dict:
     """For every template: ``SubscriptionStatus`` and ``PeriodStatus``, compared by name,
-    and ``next_charge(subscription)``."""
+    ``next_charge(subscription)`` and ``shown_reason(reason)``."""
     return {
         "SubscriptionStatus": SubscriptionStatus,
         "PeriodStatus": PeriodStatus,
         "next_charge": open_period,
+        "shown_reason": shown_reason,
     }
+
+
+def shown_reason(reason: str | None) -> str:
+    """A subscription's reason in the buyer's language: the shop's own translated."""
+    return _(reason) if reason in SHOP_REASONS else reason or ""
 
 
 @bp.get("/plans")
@@ -101,11 +112,11 @@ def subscribe(slug: str):
     ``IMP.request_pay`` (the amount and ``customer_uid`` the server's)."""
     plan = db.session.scalar(select(Plan).where(Plan.slug == slug))
     if plan is None:
-        return jsonify(error="We couldn't find that plan."), 404
+        return jsonify(error=_("We couldn't find that plan.")), 404
     if not EmptyForm().validate_on_submit():
-        return jsonify(error="Reload the page and try again."), 400
+        return jsonify(error=_("Reload the page and try again.")), 400
     if not current_user.has_delivery_details():
-        return jsonify(error=DETAILS_FIRST), 409
+        return jsonify(error=str(DETAILS_FIRST)), 409
     try:
         first = start(current_user, plan)
     except SubscribeError as exc:
@@ -125,10 +136,10 @@ def complete():
     data = request.get_json(silent=True)
     imp_uid = data.get("imp_uid") if isinstance(data, dict) else None
     if not isinstance(imp_uid, str) or not is_imp_uid(imp_uid):
-        return jsonify(error=NOT_AN_IMP_UID), 400
+        return jsonify(error=str(NOT_AN_IMP_UID)), 400
     destination = _completed(imp_uid, "callback")
     if destination is None:
-        return jsonify(error=NOT_YOURS), 404
+        return jsonify(error=str(NOT_YOURS)), 404
     return jsonify(redirect=destination)
 
 
@@ -142,10 +153,10 @@ def complete_mobile():
         flash(window_error(request.args.get("error_code")), "error")
         return redirect(url_for(".plans"), 303)
     if not is_imp_uid(imp_uid):
-        abort(400, description=NOT_AN_IMP_UID)
+        abort(400, description=str(NOT_AN_IMP_UID))
     destination = _completed(imp_uid, "redirect")
     if destination is None:
-        flash(NOT_YOURS, "error")
+        flash(str(NOT_YOURS), "error")
         return redirect(url_for(".plans"), 303)
     return redirect(destination, 303)
 
@@ -159,14 +170,16 @@ def cancel_subscription(subscription_id: int):
     if cancel(subscription):
         if subscription.status == SubscriptionStatus.CANCELLED:
             flash(
-                "Your subscription is cancelled: nothing more will be charged, and it runs "
-                "until the end of the period you paid for.",
+                _(
+                    "Your subscription is cancelled: nothing more will be charged, and it runs "
+                    "until the end of the period you paid for."
+                ),
                 "success",
             )
         else:
-            flash("Your subscription has ended. Nothing more will be charged.", "success")
+            flash(_("Your subscription has ended. Nothing more will be charged."), "success")
     else:
-        flash("This subscription is not renewing, so there was nothing to cancel.", "info")
+        flash(_("This subscription is not renewing, so there was nothing to cancel."), "info")
     return redirect(url_for("account.index"), 303)
 
 
@@ -177,11 +190,11 @@ def resume_subscription(subscription_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     if resume(subscription):
-        flash("Your subscription renews again.", "success")
+        flash(_("Your subscription renews again."), "success")
     elif current_user.billing_key is None:
-        flash("Save Kakao Pay first: the renewals are charged to it.", "error")
+        flash(_("Save Kakao Pay first: the renewals are charged to it."), "error")
     else:
-        flash("This subscription can no longer be resumed. You can subscribe again.", "error")
+        flash(_("This subscription can no longer be resumed. You can subscribe again."), "error")
     return redirect(url_for("account.index"), 303)
 
 
@@ -199,8 +212,10 @@ def _completed(imp_uid: str, source: str) -> str | None:
     result = sync_payment(imp_uid, source)
     if result.outcome == SyncOutcome.UNAVAILABLE:
         flash(
-            "Kakao Pay could not be reached to confirm your payment. Your subscription shows "
-            "here once it is confirmed.",
+            _(
+                "Kakao Pay could not be reached to confirm your payment. Your subscription "
+                "shows here once it is confirmed."
+            ),
             "info",
         )
         return url_for("account.index")
@@ -216,20 +231,29 @@ def _first_charge_news(first: SubscriptionPeriod) -> str:
     """Flash what came of the first charge; the page to show it on."""
     subscription, order = first.subscription, first.order
     if subscription.status == SubscriptionStatus.ACTIVE:
-        flash(f"You subscribe to {subscription.plan.name}. Thank you!", "success")
+        flash(_("You subscribe to %(plan)s. Thank you!", plan=subscription.plan.name), "success")
     elif subscription.status == SubscriptionStatus.CANCELLED and subscription.fail_reason == NO_KEY:
-        flash(f"Your first box is paid, but {NO_KEY} Save Kakao Pay to renew.", "error")
+        flash(
+            _(
+                "Your first box is paid, but Kakao Pay did not save a payment method for the "
+                "renewals. Save Kakao Pay to renew."
+            ),
+            "error",
+        )
     elif order.status == OrderStatus.PAID:
-        flash("Your first payment is confirmed; your subscription starts in a moment.", "info")
+        flash(_("Your first payment is confirmed; your subscription starts in a moment."), "info")
     elif order.status == OrderStatus.FAILED and USER_CANCELLED in (order.fail_reason or ""):
-        flash("You cancelled the Kakao Pay payment. Nothing was charged.", "info")
+        flash(_("You cancelled the Kakao Pay payment. Nothing was charged."), "info")
         return url_for(".plans")
     elif order.status == OrderStatus.FAILED:
         flash(
-            f"Kakao Pay did not approve the payment ({order.fail_reason}). Nothing was charged.",
+            _(
+                "Kakao Pay did not approve the payment (%(reason)s). Nothing was charged.",
+                reason=order.fail_reason,
+            ),
             "error",
         )
         return url_for(".plans")
     else:
-        flash("We are waiting for Kakao Pay to confirm your payment.", "info")
+        flash(_("We are waiting for Kakao Pay to confirm your payment."), "info")
     return url_for("account.index")

@@ -2,7 +2,8 @@
  * "Save Kakao Pay" and "Replace" on the account page. Opens Kakao Pay's window with the
  * parameters the server rendered (a customer_uid of the server's choosing, amount 0: the key
  * only), then tells the shop the window is done. The shop asks PortOne whether a key was
- * registered; nothing in `rsp` decides that.
+ * registered; nothing in `rsp` decides that. Its messages come translated, in the script tag's
+ * data attributes.
  */
 (function () {
   "use strict";
@@ -37,16 +38,16 @@
         if (data.redirect) {
           window.location.assign(data.redirect);
         } else {
-          showError(data.error || "Your Kakao Pay could not be confirmed. Please try again.");
+          showError(data.error || script.dataset.notConfirmed);
         }
       })
       .catch(function () {
-        showError("The shop could not be reached. Please reload the page.");
+        showError(script.dataset.unreachable);
       });
   }
 
   if (!window.IMP) {
-    showError("Kakao Pay could not be loaded. Please check your connection and reload.");
+    showError(script.dataset.notLoaded);
     return;
   }
   window.IMP.init(script.dataset.impCode);

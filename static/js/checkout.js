@@ -3,7 +3,8 @@
  * opens Kakao Pay right here, over the page on a PC, full screen on a phone. From then on this
  * page's address is the order's payment page, so a reload or Back finds the same order, as a
  * cancelled or declined window does. Without this script (or Kakao Pay's) the form posts as
- * usual and the payment page opens the window.
+ * usual and the payment page opens the window. Its words come translated in the script tag's
+ * data attributes.
  */
 (function () {
   "use strict";
@@ -45,7 +46,7 @@
       // Sent as a plain form, the page comes back with each error under its field.
       form.submit();
     } else {
-      showError(answer.error || "The order could not be placed. Please try again.");
+      showError(answer.error || script.dataset.notPlaced);
     }
   }
 
@@ -72,7 +73,7 @@
       })
       .then(opened)
       .catch(function () {
-        showError("The shop could not be reached. Please try again.");
+        showError(script.dataset.unreachable);
       });
   });
   // Shown again from the browser's memory (Back) after the order was placed: its page decides.

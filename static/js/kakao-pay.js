@@ -6,9 +6,13 @@
  *
  *   ShopKakaoPay.open(params, {completeUrl, csrfToken, orderUrl, onError})
  *   ShopKakaoPay.complete(rsp, options)   for a page that calls IMP.request_pay itself
+ *
+ * Its words come translated in the script tag's data attributes (templates/_kakao_pay.html).
  */
 (function () {
   "use strict";
+
+  var words = document.currentScript.dataset;
 
   // A live region made when the page loads, so that what is written into it later is read out.
   var progress = document.createElement("div");
@@ -43,16 +47,13 @@
   function complete(rsp, options) {
     if (!rsp.imp_uid) {
       // Refused before a payment existed (e.g. already paid, amount not as prepared).
-      options.onError(rsp.error_msg || "Kakao Pay could not start the payment.");
+      options.onError(rsp.error_msg || words.notStarted);
       return;
     }
     if (approved(rsp)) {
-      showProgress(
-        "Confirming your payment…",
-        "Kakao Pay approved it. The shop is checking it with PortOne; please keep this page open."
-      );
+      showProgress(words.confirmingTitle, words.confirmingNote);
     } else {
-      showProgress("One moment…", "Going back to your order.");
+      showProgress(words.returningTitle, words.returningNote);
     }
     fetch(options.completeUrl, {
       method: "POST",
@@ -68,7 +69,7 @@
           window.location.assign(data.redirect);
         } else {
           hideProgress();
-          options.onError(data.error || "The payment could not be confirmed.");
+          options.onError(data.error || words.notConfirmed);
         }
       })
       .catch(function () {

@@ -2,6 +2,7 @@
  * The payment page: the order's own page for paying it, where a cancelled or declined window
  * leads back to, and the checkout's next step without JavaScript there. Opens Kakao Pay with the
  * parameters the server rendered; the result goes to the shop through ShopKakaoPay (kakao-pay.js).
+ * Its words come translated in the script tag's data attributes.
  */
 (function () {
   "use strict";
@@ -21,7 +22,7 @@
   }
 
   if (!window.IMP) {
-    showError("Kakao Pay could not be loaded. Please check your connection and reload.");
+    showError(script.dataset.notLoaded);
     return;
   }
   window.IMP.init(script.dataset.impCode);

@@ -2,7 +2,8 @@
  * "Buy now with Kakao Pay" on a product page, for a buyer whose delivery details the shop has:
  * the shop places the order for the chosen quantity and answers with the window's parameters,
  * and Kakao Pay opens right here (over the page on a PC, full screen on a phone). Without this
- * script the same button submits the form to the checkout.
+ * script the same button submits the form to the checkout. Its words come translated in the
+ * script tag's data attributes.
  */
 (function () {
   "use strict";
@@ -19,7 +20,7 @@
 
   function openWindow(answer) {
     if (!answer.params) {
-      showError(answer.error || "The order could not be placed. Please try again.");
+      showError(answer.error || script.dataset.notPlaced);
       return;
     }
     window.IMP.request_pay(answer.params, function (rsp) {
@@ -51,7 +52,7 @@
       })
       .then(openWindow)
       .catch(function () {
-        showError("The shop could not be reached. Please try again.");
+        showError(script.dataset.unreachable);
       });
   });
 })();

@@ -3,6 +3,7 @@
  * parameters (the first charge's amount and a customer_uid of the server's choosing), and Kakao
  * Pay opens right here (over the page on a PC, full screen on a phone) to take the first charge
  * and save the billing key. The result goes back to the shop, which asks PortOne what happened.
+ * Its words come translated in the script tag's data attributes.
  */
 (function () {
   "use strict";
@@ -21,7 +22,7 @@
 
   function openWindow(answer) {
     if (!answer.params) {
-      showError(answer.error || "The subscription could not be started. Please try again.");
+      showError(answer.error || script.dataset.notStarted);
       return;
     }
     window.IMP.request_pay(answer.params, function (rsp) {
@@ -38,7 +39,7 @@
     return;
   }
   if (!window.IMP) {
-    showError("Kakao Pay could not be loaded. Please check your connection and reload.");
+    showError(script.dataset.notLoaded);
     return;
   }
   window.IMP.init(script.dataset.impCode);
@@ -60,7 +61,7 @@
         })
         .then(openWindow)
         .catch(function () {
-          showError("The shop could not be reached. Please try again.");
+          showError(script.dataset.unreachable);
         });
     });
     button.disabled = false;

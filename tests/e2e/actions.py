@@ -2,6 +2,8 @@
 
 from playwright.sync_api import FrameLocator, Page, expect
 
+from tests.language import t
+
 BUYER = {
     "Name": "김민지",
     "Email": "minji@example.com",
@@ -12,12 +14,12 @@ BUYER = {
 PASSWORD = "correct horse battery"
 
 
-def fill_checkout(page: Page) -> None:
+def fill_checkout(page: Page, lang: str = "en") -> None:
     """Give the buyer's details on the checkout page and continue: the order is placed and
     Kakao Pay's window opens on the same page."""
     for label, value in BUYER.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_role("button", name="Continue to Kakao Pay").click()
+        page.get_by_label(t(label, lang), exact=True).fill(value)
+    page.get_by_role("button", name=t("Continue to Kakao Pay", lang)).click()
 
 
 def kakao_window(page: Page) -> FrameLocator:
@@ -25,19 +27,22 @@ def kakao_window(page: Page) -> FrameLocator:
     return page.frame_locator("iframe[title='Kakao Pay']")
 
 
-def sign_up_with_details(page: Page, base: str, email: str = "minji@example.com") -> None:
-    """Sign up at the shop at ``base`` and save the delivery details on the account page."""
+def sign_up_with_details(
+    page: Page, base: str, email: str = "minji@example.com", lang: str = "en"
+) -> None:
+    """Sign up at the shop at ``base`` and save the delivery details on the account page, in
+    a browser of ``lang`` (the words as ``t()`` gives them)."""
     page.goto(base + "/")
-    page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Name").fill(BUYER["Name"])
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    page.get_by_role("link", name=t("Sign up", lang)).click()
+    page.get_by_label(t("Name", lang), exact=True).fill(BUYER["Name"])
+    page.get_by_label(t("Email", lang), exact=True).fill(email)
+    page.get_by_label(t("Password", lang), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=t("Sign up", lang)).click()
+    expect(page.get_by_role("heading", name=t("Your account", lang))).to_be_visible()
     for label in ("Phone", "Address", "Postcode"):
-        page.get_by_label(label, exact=True).fill(BUYER[label])
-    page.get_by_role("button", name="Save details").click()
-    expect(page.get_by_text("Your delivery details are saved.")).to_be_visible()
+        page.get_by_label(t(label, lang), exact=True).fill(BUYER[label])
+    page.get_by_role("button", name=t("Save details", lang)).click()
+    expect(page.get_by_text(t("Your delivery details are saved.", lang))).to_be_visible()
 
 
 def approve(window, pay_with: str = "KakaoMoney", decline_later: bool = False) -> None:

@@ -8,6 +8,7 @@ import pytest
 from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
+from tests.language import BROWSER_LOCALES
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
 
@@ -25,6 +26,18 @@ def shop_server(tmp_path_factory):
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def lang() -> str:
+    """The buyer's language: English, unless a test parametrizes ``lang`` over ``LANGS``."""
+    return "en"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, lang):
+    """The ``page`` and ``new_context`` of a test speak its ``lang``."""
+    return {**browser_context_args, "locale": BROWSER_LOCALES[lang]}
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """A buyer with an account in Chromium: sign up, save Kakao Pay, see, replace and remove it,
-buy with one click, and pay in the window opened on a product page; desktop and phone."""
+buy with one click, and pay in the window opened on a product page; desktop and phone. The
+desktop's save-see-replace-buy-remove runs in each language, by the words of ``t()``."""
 
 import re
 
@@ -10,14 +11,20 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import BillingKey, Order, OrderStatus, Product
 from tests.e2e.actions import BUYER, PASSWORD, approve, kakao_window, sign_up_with_details
+from tests.language import BROWSER_LOCALES, LANGS, t
 
 PAID = "Thank you! Your order is paid."
-CARD = re.compile(r"Kakao Pay \(\S+ \d{6}\*{6}\d{4}\)")
+
+
+def card(lang: str = "en") -> re.Pattern:
+    """A saved card as the account page describes it: its name and masked number."""
+    around = t("Kakao Pay (%(card)s)", lang).split("%(card)s")
+    return re.compile(re.escape(around[0]) + r"\S+ \d{6}\*{6}\d{4}" + re.escape(around[1]))
 
 
 @pytest.fixture
 def phone(browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     yield context.new_page()
     context.close()
 
@@ -46,39 +53,43 @@ def saved_keys(shop) -> list[BillingKey]:
         return db.session.scalars(select(BillingKey)).all()
 
 
-def test_desktop_save_see_replace_buy_and_remove_kakao_pay(shop, page: Page):
-    sign_up_with_details(page, shop.url)
+@pytest.mark.parametrize("lang", LANGS)
+def test_desktop_save_see_replace_buy_and_remove_kakao_pay(shop, page: Page, lang):
+    sign_up_with_details(page, shop.url, lang=lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
 
-    page.get_by_role("button", name="Save Kakao Pay").click()
+    page.get_by_role("button", name=t("Save Kakao Pay", lang)).click()
     window = kakao_window(page)
     expect(window.get_by_text("Nothing is charged now.")).to_be_visible()
     approve(window, "Card")
-    expect(page.get_by_text("Kakao Pay is saved.")).to_be_visible()
-    expect(page.get_by_text(CARD)).to_be_visible()
+    expect(
+        page.get_by_text(t("Kakao Pay is saved. You can now buy with one click.", lang))
+    ).to_be_visible()
+    expect(page.get_by_text(card(lang))).to_be_visible()
 
-    page.get_by_role("button", name="Replace").click()
+    page.get_by_role("button", name=t("Replace", lang)).click()
     approve(kakao_window(page), "KakaoMoney")
-    expect(page.get_by_text("Your saved Kakao Pay was replaced.")).to_be_visible()
-    expect(page.get_by_text("Kakao Pay (KakaoMoney)")).to_be_visible()
+    expect(page.get_by_text(t("Your saved Kakao Pay was replaced.", lang))).to_be_visible()
+    expect(page.get_by_text(t("Kakao Pay (KakaoMoney)", lang))).to_be_visible()
     assert len(saved_keys(shop)) == 1
 
     tea = open_product(page, shop)
-    page.get_by_label("Quantity").fill("2")
-    page.get_by_role("button", name="Buy now with saved Kakao Pay").click()
-    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    page.get_by_label(t("Quantity", lang), exact=True).fill("2")
+    page.get_by_role("button", name=t("Buy now with saved Kakao Pay", lang)).click()
+    expect(page.get_by_role("heading", name=t(PAID, lang))).to_be_visible()
     order = last_order(shop)
     assert (order.status, order.amount) == (OrderStatus.PAID, tea.price * 2)
 
-    page.get_by_role("link", name="My orders").click()
+    page.get_by_role("link", name=t("My orders", lang)).click()
     page.get_by_role("link", name=order.merchant_uid).click()
-    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    expect(page.get_by_role("heading", name=t(PAID, lang))).to_be_visible()
 
-    page.get_by_role("link", name="Account").click()
-    page.get_by_role("link", name="Remove saved Kakao Pay").click()
-    expect(page.get_by_role("heading", name="Remove saved Kakao Pay?")).to_be_visible()
-    page.get_by_role("button", name="Remove saved Kakao Pay").click()
-    expect(page.get_by_text("Your saved Kakao Pay was removed.")).to_be_visible()
-    expect(page.get_by_role("button", name="Save Kakao Pay")).to_be_enabled()
+    page.get_by_role("link", name=t("Account", lang)).click()
+    page.get_by_role("link", name=t("Remove saved Kakao Pay", lang)).click()
+    expect(page.get_by_role("heading", name=t("Remove saved Kakao Pay?", lang))).to_be_visible()
+    page.get_by_role("button", name=t("Remove saved Kakao Pay", lang)).click()
+    expect(page.get_by_text(t("Your saved Kakao Pay was removed.", lang))).to_be_visible()
+    expect(page.get_by_role("button", name=t("Save Kakao Pay", lang))).to_be_enabled()
     assert saved_keys(shop) == []
 
 
@@ -88,7 +99,7 @@ def test_phone_save_buy_and_remove_kakao_pay(shop, phone: Page):
     # On a phone Kakao Pay takes the whole page, then sends the browser back.
     approve(phone, "Card")
     expect(phone.get_by_text("Kakao Pay is saved.")).to_be_visible()
-    expect(phone.get_by_text(CARD)).to_be_visible()
+    expect(phone.get_by_text(card())).to_be_visible()
 
     open_product(phone, shop)
     phone.get_by_role("button", name="Buy now with saved Kakao Pay").click()

@@ -12,18 +12,19 @@ from portone_sandbox.playwright import kakao_pay_window
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from tests.e2e.actions import BUYER, fill_checkout, kakao_window
+from tests.language import BROWSER_LOCALES, LANGS, t
 from tests.sandbox_controls import control
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
 PAID = "Thank you! Your order is paid."
 
 
-def add_to_cart(page: Page, base: str, name: str, quantity: int = 1) -> None:
+def add_to_cart(page: Page, base: str, name: str, quantity: int = 1, lang: str = "en") -> None:
     page.goto(base + "/")
     page.get_by_role("link", name=name).click()
-    page.get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
-    expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
+    page.get_by_label(t("Quantity", lang), exact=True).fill(str(quantity))
+    page.get_by_role("button", name=t("Add to cart", lang)).click()
+    expect(page.get_by_role("heading", name=t("Your cart", lang))).to_be_visible()
 
 
 def to_payment_step(shop, page: Page) -> Product:
@@ -64,13 +65,15 @@ def wait_for_webhook(shop, imp_uid: str) -> dict:
     return delivery
 
 
-def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page):
+@pytest.mark.parametrize("lang", LANGS)
+def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page, lang):
     tea, other = products(shop)[:2]
-    add_to_cart(page, shop.url, tea.name, 2)
-    add_to_cart(page, shop.url, other.name)
+    add_to_cart(page, shop.url, tea.name, 2, lang)
+    add_to_cart(page, shop.url, other.name, lang=lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.get_by_text(f"{tea.price * 2 + other.price:,}원").first).to_be_visible()
-    page.get_by_role("link", name="Checkout").click()
-    fill_checkout(page)
+    page.get_by_role("link", name=t("Checkout", lang)).click()
+    fill_checkout(page, lang)
 
     # One step: the window opens over the checkout page.
     total = f"{tea.price * 2 + other.price:,}원"
@@ -80,10 +83,12 @@ def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page)
     window.get_by_role("radio", name="Card").check()
     window.get_by_role("button", name="Approve").click()
 
-    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
-    expect(page.get_by_text("Kakao Pay (Card)")).to_be_visible()
+    expect(page.get_by_role("heading", name=t(PAID, lang))).to_be_visible()
+    expect(page.get_by_text(t("Kakao Pay (Card)", lang))).to_be_visible()
     expect(page.get_by_text(total).first).to_be_visible()
-    expect(page.get_by_role("heading", name="How this payment was verified")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=t("How this payment was verified", lang))
+    ).to_be_visible()
     order = the_order(shop)
     assert order.status == OrderStatus.PAID
     assert stock_of(shop, tea.id) == tea.stock - 2
@@ -102,14 +107,14 @@ def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page)
 
     # The receipt link opens the sandbox's sale slip.
     with page.expect_popup() as popup:
-        page.get_by_role("link", name="View receipt").click()
+        page.get_by_role("link", name=t("View receipt", lang)).click()
     expect(popup.value.get_by_text(order.merchant_uid)).to_be_visible()
-    page.get_by_role("link", name=re.compile("Cart")).click()
-    expect(page.get_by_text("Your cart is empty")).to_be_visible()
+    page.get_by_role("link", name=re.compile(t("Cart", lang))).click()
+    expect(page.get_by_text(t("Your cart is empty.", lang))).to_be_visible()
 
 
 def test_phone_checkout_comes_back_through_the_redirect(shop, browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     page = context.new_page()
     try:
         tea = products(shop)[0]
@@ -212,7 +217,7 @@ def test_the_processing_state_shows_between_approve_and_the_confirmation(shop, p
 
 
 def test_back_after_paying_on_a_phone_shows_no_live_window(shop, browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     page = context.new_page()
     try:
         to_payment_step(shop, page)

@@ -6,6 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from shop.catalog.seed import PRODUCTS
 from tests.e2e.actions import fill_checkout, kakao_window
+from tests.language import BROWSER_LOCALES
 
 PAID = "Thank you! Your order is paid."
 
@@ -43,7 +44,7 @@ def test_a_pc_payment_runs_under_the_policy(shop, page: Page):
 
 @pytest.fixture
 def phone(browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     yield context.new_page()
     context.close()
 

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import db
-from shop.format import kst
 from shop.models import PeriodStatus, Subscription, SubscriptionPeriod
 from shop.subscriptions.clock import to_unix
 from shop.subscriptions.plans import PLANS, seed_plans
 from tests.e2e.actions import approve, kakao_window, sign_up_with_details
+from tests.language import kst_in
 from tests.sandbox_controls import control
 
 PLAN = PLANS[0]
@@ -92,14 +92,14 @@ def test_desktop_subscribe_then_the_renewal_is_charged_and_the_next_booked(plans
     status = page.get_by_role("region", name="Subscriptions")
     expect(status.get_by_text("Active")).to_be_visible()
     _, second = latest(plans).periods
-    expect(status.get_by_text(f"{kst(second.charge_at)} · 19,900원")).to_be_visible()
+    expect(status.get_by_text(f"{kst_in(plans.app, second.charge_at)} · 19,900원")).to_be_visible()
     expect(status.get_by_role("link", name="Receipt for period 1")).to_be_visible()
 
     charge_due(plans, second)
     page.reload()
 
     third = latest(plans).periods[2]
-    expect(status.get_by_text(f"{kst(third.charge_at)} · 19,900원")).to_be_visible()
+    expect(status.get_by_text(f"{kst_in(plans.app, third.charge_at)} · 19,900원")).to_be_visible()
     expect(status.get_by_role("link", name="Receipt for period 2")).to_be_visible()
     charges = status.get_by_role("table", name="Charges").get_by_role("row")
     expect(charges.filter(has_text="Paid 20")).to_have_count(2)
@@ -128,7 +128,7 @@ def test_a_declining_key_is_past_due_retried_then_ended(plans, page: Page):
     expect(status.get_by_text("Past due")).to_be_visible()
     expect(status.get_by_text(DECLINED)).to_be_visible()
     retry = latest(plans).periods[1]
-    expect(status.get_by_text(f"{kst(retry.charge_at)} · 19,900원")).to_be_visible()
+    expect(status.get_by_text(f"{kst_in(plans.app, retry.charge_at)} · 19,900원")).to_be_visible()
 
     charge_due(plans, retry)
     page.reload()
@@ -164,13 +164,15 @@ def test_cancel_resume_and_cancel_again_then_nothing_more_is_charged(plans, page
 
     status.get_by_role("button", name="Cancel subscription").click()
     expect(page.get_by_text("Your subscription is cancelled")).to_be_visible()
-    expect(status.get_by_text(f"Cancelled: ends on {kst(second.starts_at)}")).to_be_visible()
+    expect(
+        status.get_by_text(f"Cancelled: ends on {kst_in(plans.app, second.starts_at)}")
+    ).to_be_visible()
     assert latest(plans).periods[1].status == PeriodStatus.REVOKED
 
     status.get_by_role("button", name="Resume subscription").click()
     expect(page.get_by_text("Your subscription renews again.")).to_be_visible()
     expect(status.get_by_text("Active")).to_be_visible()
-    expect(status.get_by_text(f"{kst(second.charge_at)} · 19,900원")).to_be_visible()
+    expect(status.get_by_text(f"{kst_in(plans.app, second.charge_at)} · 19,900원")).to_be_visible()
     assert latest(plans).periods[1].status == PeriodStatus.BOOKED
 
     status.get_by_role("button", name="Cancel subscription").click()

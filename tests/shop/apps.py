@@ -8,6 +8,7 @@ from jinja2 import BytecodeCache
 from shop import create_app
 from shop.catalog.seed import seed_catalog
 from shop.extensions import db
+from tests.language import EnglishClient
 
 # An in-memory SQLite database lives in one connection, which Flask-SQLAlchemy lets every thread
 # share: right for the test client, which runs requests in the test's thread, wrong for requests
@@ -52,6 +53,8 @@ def make_app(tmp_path: Path, seed: bool = True, in_memory: bool = False, **confi
         }
     )
     app.jinja_env.bytecode_cache = _TEMPLATES
+    # The tests name things in English; one that wants Korean says so in its request.
+    app.test_client_class = EnglishClient
     with app.app_context():
         db.create_all()
         if seed:

@@ -53,8 +53,9 @@ def test_the_confirmation_shows_the_paid_time_in_kst_the_delivery_and_the_next_s
         ("2026-12-31 15:30", "2027-01-01 00:30 KST"),
     ],
 )
-def test_kst_is_nine_hours_ahead_of_the_stored_utc(moment, shown):
-    assert kst(datetime.fromisoformat(moment)) == shown
+def test_kst_is_nine_hours_ahead_of_the_stored_utc(app, moment, shown):
+    with app.app_context():
+        assert kst(datetime.fromisoformat(moment)) == shown
 
 
 def test_the_timeline_tells_each_arrival_its_fetch_and_its_verdict(shop, placed):
@@ -163,8 +164,9 @@ def test_the_payment_page_shows_the_order_in_words(shop, placed):
     # The order number is there, as a fact, not as the heading.
     assert f"<dt>Order number</dt><dd>{placed.merchant_uid}</dd>" in page
     assert f"Order {placed.merchant_uid}</h2>" not in page
-    payable_until = shop.order(placed.merchant_uid).payable_until
-    assert f"<dt>Pay by</dt><dd>{kst(payable_until)}</dd>" in page
+    with shop.app.app_context():
+        payable_until = kst(shop.order(placed.merchant_uid).payable_until)
+    assert f"<dt>Pay by</dt><dd>{payable_until}</dd>" in page
 
 
 def test_an_expired_orders_deadline_is_shown_in_kst(shop, placed):
@@ -172,6 +174,7 @@ def test_an_expired_orders_deadline_is_shown_in_kst(shop, placed):
         order = db.session.scalar(select(Order).where(Order.token == placed.token))
         order.payable_until = moment = utcnow() - timedelta(minutes=1)
         db.session.commit()
+        deadline = kst(moment)
     page = order_page(shop, placed)
     assert "This order has expired" in page
-    assert f"could be paid until {kst(moment)}." in page
+    assert f"could be paid until {deadline}." in page

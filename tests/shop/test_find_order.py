@@ -38,7 +38,7 @@ def test_a_wrong_email_and_an_unknown_number_get_the_same_answer(placed, other_b
     assert wrong_email.status_code == unknown.status_code == 404
     for answer in (wrong_email, unknown):
         page = answer.get_data(as_text=True)
-        assert NOT_FOUND in page
+        assert str(NOT_FOUND) in page
         assert placed.token not in page
         assert not any(value in page for value in BUYER.values() if value != BUYER["buyer_email"])
     assert "Location" not in wrong_email.headers

@@ -132,7 +132,8 @@ def test_every_form_on_every_page_carries_its_csrf_token(shop):
     forms = []
     for path in pages:
         forms += POST_FORM.findall(shop.client.get(path).get_data(as_text=True))
-    assert len(forms) == 5  # product page; cart update and remove; checkout; retry
+    # Product page; cart update and remove; checkout; retry; every page's language switch.
+    assert len(forms) == 5 + len(pages)
     for form in forms:
         assert re.search(r'<input name="csrf_token" type="hidden" value="[^"]+">', form), form
 

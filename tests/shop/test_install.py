@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 
 from shop.catalog.seed import PRODUCTS
 from shop.config import ENV_NAMES
+from tests.language import t
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
@@ -103,11 +104,13 @@ def test_gunicorn_serves_every_page_from_the_wheel(installed, environment, tmp_p
             ("/static/css/shop.css", ".site-header"),
             ("/portone-sandbox/v1/iamport.js", "request_pay"),
         ]:
-            response = requests.get(base + path, timeout=10)
+            response = requests.get(base + path, headers={"Accept-Language": "en"}, timeout=10)
             assert response.status_code == 200, path
             assert text in response.text, path
             # gunicorn.conf.py keeps the server software out of the Server header.
             assert response.headers["Server"] == "shop"
+        # The wheel carries the compiled catalogs: a first visit is in Korean.
+        assert t("Your cart", "ko") in requests.get(base + "/cart/", timeout=10).text
     finally:
         server.terminate()
         server.wait(timeout=10)

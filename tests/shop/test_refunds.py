@@ -170,7 +170,7 @@ def test_a_failed_order_whose_time_ran_out_is_placed_again_once(shop, placed):
     shop.redirect_door(declined)
     run_out_of_time(shop, placed)
     page = shop.client.get(f"/orders/{placed.token}").get_data(as_text=True)
-    assert "Order again at today&#39;s prices" in page
+    assert "Order again at today's prices" in page
     assert shop.client.get(f"/orders/{placed.token}/pay").status_code == 302
 
     first = shop.post(f"/orders/{placed.token}/retry", {})

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from shop.format import kst
 from shop.models import OrderStatus, PeriodStatus, SubscriptionStatus
+from tests.language import kst_in
 from tests.shop.account_actions import keys
 from tests.shop.actions import ShopActions
 from tests.shop.subscription_actions import (
@@ -46,7 +46,7 @@ def test_the_account_page_shows_the_plan_next_charge_and_receipts(buyer):
     assert PLAN["name"] in page
     assert "Active" in page
     following = mine.periods[1]
-    assert f"{kst(following.charge_at)} · 19,900원" in page
+    assert f"{kst_in(buyer.app, following.charge_at)} · 19,900원" in page
     assert mine.periods[0].order.receipt_url in page
     assert BUTTON_FORM.findall(page) == [f"/subscriptions/{mine.id}/cancel"]
 
