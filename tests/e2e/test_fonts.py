@@ -1,5 +1,6 @@
 """Korean renders in the shop's own font (static/fonts/), not in boxes or the machine's font."""
 
+import pytest
 from playwright.sync_api import Page, expect
 
 FONT = "Soso Sans KR"
@@ -17,7 +18,9 @@ def rendering_fonts(page: Page, selector: str) -> dict[str, int]:
     return {font["familyName"]: font["glyphCount"] for font in fonts}
 
 
-def test_catalog_and_product_page_draw_korean_in_the_bundled_font(shop, page: Page):
+# A Korean buyer's pages: the headings are Korean words.
+@pytest.mark.parametrize("lang", ["ko"])
+def test_catalog_and_product_page_draw_korean_in_the_bundled_font(shop, page: Page, lang):
     page.goto(shop.url + "/")
     expect(page.get_by_role("heading", name="소소한 일상의 좋은 물건")).to_be_visible()
     page.evaluate("document.fonts.ready.then(() => null)")
