@@ -21,6 +21,18 @@ LIVE_SDK_URL = "https://cdn.iamport.kr/v1/iamport.js"
 # Where PortOne's live SDK loads its frames and scripts from, for the Content-Security-Policy.
 LIVE_CSP_SOURCES = "https://*.iamport.kr"
 
+# The seller's details Korean law asks a shop to show (전자상거래법 §10): the footer and the
+# business-information page show them. Sample values: a real shop sets its own.
+BUSINESS_INFO = {
+    "BUSINESS_NAME": "소소상점 (샘플)",
+    "BUSINESS_REPRESENTATIVE": "홍길동 (샘플)",
+    "BUSINESS_REGISTRATION_NUMBER": "000-00-00000",
+    "MAIL_ORDER_REGISTRATION": "제2026-서울강남-00000호",
+    "BUSINESS_ADDRESS": "서울특별시 강남구 테헤란로 000, 0층 (샘플)",
+    "BUSINESS_PHONE": "02-000-0000",
+    "BUSINESS_EMAIL": "help@example.com",
+}
+
 # Names read from the environment when set there.
 ENV_NAMES = (
     "SECRET_KEY",
@@ -42,6 +54,10 @@ ENV_NAMES = (
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ADDRESS",
     "ORDER_LOOKUP_FAILURES_PER_ADDRESS",
+    "SHIPPING_FEE",
+    "FREE_SHIPPING_FROM",
+    "POSTCODE_SCRIPT_URL",
+    *BUSINESS_INFO,
 )
 
 # The PortOne settings whose values in sandbox mode can only be the sandbox's own.
@@ -91,6 +107,14 @@ def defaults(instance_path: str) -> dict:
         "SANDBOX_DATABASE_URL": f"sqlite:///{instance / 'portone-sandbox.sqlite3'}",
         # How long a placed order can be paid at the prices it was placed with.
         "ORDER_PAYABLE_MINUTES": 30,
+        # Integer KRW: the shipping of an order of products, free from this much of products.
+        "SHIPPING_FEE": 3000,
+        "FREE_SHIPPING_FROM": 50000,
+        # Kakao's (Daum's) postcode search on the checkout; unset, the buyer types the address.
+        "POSTCODE_SCRIPT_URL": (
+            "https://t1.daumcdn.net/mapjsapi/bundle/postcode/prod/postcode.v2.js"
+        ),
+        **BUSINESS_INFO,
         "WTF_CSRF_TIME_LIMIT": None,
         # Nothing the shop accepts is larger than a form; refuse bodies past 1 MiB early.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -129,6 +153,8 @@ def finish(config, instance_path: str) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["PROXY_FIX_HOPS"] = _proxy_fix_hops(config["PROXY_FIX_HOPS"])
     config["LOG_LEVEL"] = _log_level(config["LOG_LEVEL"])
+    for name in ("SHIPPING_FEE", "FREE_SHIPPING_FROM"):
+        config[name] = _won(name, config[name])
     config["PUBLIC_BASE_URL"] = _public_base_url(config["PUBLIC_BASE_URL"], mode)
 
     if mode == "live":
@@ -215,6 +241,17 @@ def _proxy_fix_hops(value) -> int:
     if hops < 0:
         raise ConfigError(f"PROXY_FIX_HOPS must be a whole number of proxies, not {value!r}")
     return hops
+
+
+def _won(name: str, value) -> int:
+    """A whole number of won, 0 or more (the environment gives text)."""
+    try:
+        won = int(value) if not isinstance(value, bool) else -1
+    except (TypeError, ValueError):
+        won = -1
+    if won < 0 or (isinstance(value, float) and value != won):
+        raise ConfigError(f"{name} must be a whole number of won, 0 or more, not {value!r}")
+    return won
 
 
 def _log_level(value) -> str:

@@ -3,17 +3,21 @@
 The Content-Security-Policy lets pages run scripts and open frames from the shop and from
 PortOne only: the SDK's origin (in sandbox mode the sandbox's, unless it is mounted here) and
 ``PORTONE_CSP_SOURCES``. No inline script, style or handler is allowed, so the templates keep
-theirs in ``static/``. No site may frame the shop's pages.
+theirs in ``static/``. No site may frame the shop's pages. The checkout alone may also load
+Kakao's (Daum's) postcode search script; its search opens in a window of its own, which this
+page's policy does not govern.
 """
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 # Order pages carry their secret token in the URL: never send it to another site. Not
 # "no-referrer": Flask-WTF refuses an HTTPS form post whose Referer is missing.
 REFERRER_POLICY = "same-origin"
 HSTS = "max-age=31536000"
+# The pages that offer the postcode search (``POSTCODE_SCRIPT_URL``).
+POSTCODE_PAGES = {"checkout.start"}
 
 
 def portone_sources(config) -> list[str]:
@@ -26,12 +30,18 @@ def portone_sources(config) -> list[str]:
     return sources
 
 
-def content_security_policy(config) -> str:
+def postcode_source(config) -> str | None:
+    """The origin the postcode search script is loaded from, if the shop uses it."""
+    script = urlsplit(config["POSTCODE_SCRIPT_URL"] or "")
+    return f"{script.scheme}://{script.netloc}" if script.scheme and script.netloc else None
+
+
+def content_security_policy(config, extra_scripts: tuple[str, ...] = ()) -> str:
     allowed = " ".join(["'self'", *portone_sources(config)])
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src {allowed}",
+            f"script-src {' '.join([allowed, *extra_scripts])}",
             f"style-src {allowed}",
             f"img-src {allowed}",
             f"connect-src {allowed}",
@@ -46,9 +56,9 @@ def content_security_policy(config) -> str:
     )
 
 
-def security_headers(config) -> dict[str, str]:
+def security_headers(config, extra_scripts: tuple[str, ...] = ()) -> dict[str, str]:
     headers = {
-        "Content-Security-Policy": content_security_policy(config),
+        "Content-Security-Policy": content_security_policy(config, extra_scripts),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": REFERRER_POLICY,
     }
@@ -60,9 +70,12 @@ def security_headers(config) -> dict[str, str]:
 def register(app: Flask) -> None:
     """Add the headers to every response of ``app``."""
     headers = security_headers(app.config)
+    postcode = postcode_source(app.config)
+    postcode_headers = security_headers(app.config, (postcode,)) if postcode else headers
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in headers.items():
+        chosen = postcode_headers if request.endpoint in POSTCODE_PAGES else headers
+        for name, value in chosen.items():
             response.headers.setdefault(name, value)
         return response

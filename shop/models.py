@@ -84,8 +84,18 @@ class Order(db.Model):
     buyer_name: Mapped[str] = mapped_column(String(60))
     buyer_email: Mapped[str] = mapped_column(String(120))
     buyer_tel: Mapped[str] = mapped_column(String(30))
+    # The delivery address (PortOne's buyer_addr and buyer_postcode): 도로명/지번 주소 and
+    # 우편번호, with the buyer's own 상세주소 (flat, floor) beside it.
     buyer_addr: Mapped[str] = mapped_column(String(200))
     buyer_postcode: Mapped[str] = mapped_column(String(10))
+    address_detail: Mapped[str | None] = mapped_column(String(100))
+    # Who receives the delivery; None (a subscription's, or an order from before) is the buyer.
+    recipient_name: Mapped[str | None] = mapped_column(String(60))
+    recipient_tel: Mapped[str | None] = mapped_column(String(30))
+    # 배송 메모, for the courier: a common one (in Korean) or the buyer's own words.
+    delivery_memo: Mapped[str | None] = mapped_column(String(100))
+    # Part of ``amount``: the products' lines add up to ``amount - shipping_fee``.
+    shipping_fee: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     imp_uid: Mapped[str | None] = mapped_column(String(40), index=True)
     pay_method: Mapped[str | None] = mapped_column(String(20))
     pg_provider: Mapped[str | None] = mapped_column(String(20))
@@ -115,6 +125,19 @@ class Order(db.Model):
     def overdue(self) -> bool:
         """Whether the order's time to be paid has run out."""
         return utcnow() > self.payable_until
+
+    @property
+    def subtotal(self) -> int:
+        """What the order's products cost, without the shipping."""
+        return self.amount - self.shipping_fee
+
+    @property
+    def recipient(self) -> str:
+        return self.recipient_name or self.buyer_name
+
+    @property
+    def recipient_phone(self) -> str:
+        return self.recipient_tel or self.buyer_tel
 
     @property
     def net_amount(self) -> int:

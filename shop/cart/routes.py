@@ -24,6 +24,7 @@ from shop.cart.contents import (
 )
 from shop.cart.forms import QuantityForm, RemoveForm
 from shop.catalog.pages import product_page
+from shop.shipping import charges
 
 
 @dataclass(frozen=True)
@@ -118,4 +119,4 @@ def _render_cart(lines: list[CartLine], refused: QuantityForm | None = None) -> 
         if refused is not None and _line_named([line], refused.product_id.data):
             update = refused
         rows.append(CartRow(line, update, RemoveForm(formdata=None, product_id=product_id)))
-    return render_template("cart/view.html", rows=rows, total=cart_total(lines))
+    return render_template("cart/view.html", rows=rows, priced=charges(cart_total(lines)))

@@ -11,6 +11,7 @@ from shop.cart import check_stock
 from shop.extensions import db
 from shop.models import Order, OrderItem, OrderStatus, utcnow
 from shop.portone import PortOneError, portone
+from shop.shipping import charges
 
 NAME_LIMIT = 40
 
@@ -40,13 +41,15 @@ def order_name(lines) -> str:
 def place_order(
     lines, buyer: dict, *, user_id: int | None = None, merchant_uid: str | None = None
 ) -> Order:
-    """A pending order for ``lines`` at today's prices, its amount registered with PortOne.
+    """A pending order for ``lines`` at today's prices and shipping fee, its amount
+    registered with PortOne.
 
-    ``lines`` have ``product`` and ``quantity``. ``user_id`` is the account placing it (None for
-    a guest); ``merchant_uid`` one the caller derived (else a new one): an order with it
-    already there raises ``IntegrityError``. Raises ``OrderError`` (nothing saved) when an item
-    is out of stock or PortOne cannot take the amount. The order can be paid for
-    ``ORDER_PAYABLE_MINUTES``; a payment after that is refunded.
+    ``lines`` have ``product`` and ``quantity``; ``buyer`` the order's buyer and delivery
+    fields (``CheckoutForm.ORDER_FIELDS``, or some of them). ``user_id`` is the account
+    placing it (None for a guest); ``merchant_uid`` one the caller derived (else a new one):
+    an order with it already there raises ``IntegrityError``. Raises ``OrderError``
+    (nothing saved) when an item is out of stock or PortOne cannot take the amount. The
+    order can be paid for ``ORDER_PAYABLE_MINUTES``; a payment after that is refunded.
     """
     if not lines:
         raise OrderError(_("Your cart is empty."))
@@ -55,11 +58,13 @@ def place_order(
             check_stock(line.product, line.quantity)
         except ValueError as exc:
             raise OrderError(str(exc)) from exc
+    priced = charges(sum(line.product.price * line.quantity for line in lines))
     order = Order(
         merchant_uid=merchant_uid or new_merchant_uid(),
         user_id=user_id,
         name=order_name(lines),
-        amount=sum(line.product.price * line.quantity for line in lines),
+        amount=priced.total,
+        shipping_fee=priced.shipping_fee,
         currency="KRW",
         payable_until=utcnow() + timedelta(minutes=current_app.config["ORDER_PAYABLE_MINUTES"]),
         items=[

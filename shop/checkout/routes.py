@@ -29,6 +29,7 @@ from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_produc
 from shop.cart.forms import QuantityForm
 from shop.catalog.pages import product_page
 from shop.checkout import bp
+from shop.checkout.delivery import shown_memo
 from shop.checkout.forms import CheckoutForm
 from shop.checkout.orders import RETRYABLE, OrderError, place_again, place_order
 from shop.checkout.payment_request import payment_method, request_pay_params
@@ -41,6 +42,7 @@ from shop.forms import EmptyForm
 from shop.models import Order, OrderStatus, Product
 from shop.payments import PAYABLE, SyncOutcome, sync_order, sync_payment
 from shop.portone import is_imp_uid
+from shop.shipping import charges
 
 NOT_AN_IMP_UID = _l("imp_uid is not a PortOne payment id.")
 # The one answer for a payment of no order, of another shop, or of an order placed elsewhere,
@@ -55,6 +57,11 @@ def order_context() -> dict:
     """For every template: ``OrderStatus``, so pages compare an order's status by name, and
     ``payment_method(order)``, what its payment is called."""
     return {"OrderStatus": OrderStatus, "payment_method": payment_method}
+
+
+# A global, not a context variable: the macros of checkout/_delivery.html are imported
+# without the page's context.
+bp.add_app_template_global(shown_memo)
 
 
 # Checkout ------------------------------------------------------------------------------
@@ -102,9 +109,8 @@ def start():
 
     form = CheckoutForm(data=_known_buyer())
     if form.validate_on_submit():
-        buyer = form.buyer()
         try:
-            order = place_order(lines, buyer, user_id=_user_id())
+            order = place_order(lines, form.order_fields(), user_id=_user_id())
         except OrderError as exc:
             if wants_json():
                 return jsonify(error=str(exc)), 409
@@ -258,7 +264,7 @@ def retry(token: str):
     if not lines:
         flash(_("These products are no longer sold."), "error")
         return redirect(url_for("checkout.order", token=order.token), 303)
-    buyer = {name: getattr(order, name) for name in CheckoutForm.BUYER_FIELDS}
+    buyer = {name: getattr(order, name) for name in CheckoutForm.ORDER_FIELDS}
     try:
         new_order = place_again(order, lines, buyer)
     except OrderError as exc:
@@ -318,7 +324,7 @@ def _known_buyer() -> dict | None:
     """The details to fill the checkout form with: the account's, else this browser's last."""
     if current_user.is_authenticated and current_user.has_delivery_details():
         return current_user.buyer()
-    return last_buyer(CheckoutForm.BUYER_FIELDS)
+    return last_buyer((*CheckoutForm.BUYER_FIELDS, "address_detail"))
 
 
 def _user_id() -> int | None:
@@ -355,7 +361,12 @@ def _checkout_page(form: CheckoutForm, lines: list[CartLine]) -> Response:
     rows = [(ln.product.name, ln.product.price, ln.quantity, ln.line_total) for ln in lines]
     return _opens_the_window(
         render_template(
-            "checkout/checkout.html", form=form, rows=rows, total=sum(r[3] for r in rows), **_sdk()
+            "checkout/checkout.html",
+            form=form,
+            rows=rows,
+            priced=charges(sum(r[3] for r in rows)),
+            postcode_script_url=current_app.config["POSTCODE_SCRIPT_URL"],
+            **_sdk(),
         )
     )
 

@@ -30,6 +30,8 @@ BUYER = {
     "buyer_addr": "서울특별시 강남구 테헤란로 152",
     "buyer_postcode": "06236",
 }
+# The checkout's choices besides the details: deliver to the buyer, and agree to pay.
+CHOICES = {"same_as_buyer": "y", "consent": "y"}
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
 
 # The hidden field in every form, or the meta tag base.html puts on every page.
@@ -37,6 +39,13 @@ CSRF_TOKEN = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 # The window's page: where its decision is posted, and the secret the decision carries.
 DECISION_FORM = re.compile(r'<form method="post" action="([^"]+)" class="decision"')
 WINDOW_KEY = re.compile(r'<input type="hidden" name="key" value="([^"]+)">')
+
+
+def with_shipping(app: Flask, subtotal: int) -> int:
+    """What an order of ``subtotal`` won of products costs, shipping included, by the rule
+    the shop's config states (a fee, waived from an amount of products)."""
+    free = subtotal >= app.config["FREE_SHIPPING_FROM"]
+    return subtotal + (0 if free else app.config["SHIPPING_FEE"])
 
 
 @dataclass
@@ -73,8 +82,9 @@ class ShopActions:
         return self.post("/cart/add", {"product_id": item.id, "quantity": quantity}, **kwargs)
 
     def checkout(self, **overrides):
-        """Submit the checkout form with ``BUYER``'s details (and ``overrides``)."""
-        return self.post("/checkout", {**BUYER, **overrides})
+        """Submit the checkout form with ``BUYER``'s details, delivered to the buyer, the
+        payment agreed to (and ``overrides``)."""
+        return self.post("/checkout", {**BUYER, **CHOICES, **overrides})
 
     def pay(
         self, merchant_uid: str, amount: int, decision: str = "approve", pay_with: str = "point"

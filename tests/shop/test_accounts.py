@@ -15,7 +15,7 @@ from tests.shop.account_actions import (
     save_details,
     sign_up,
 )
-from tests.shop.actions import BUYER, ShopActions
+from tests.shop.actions import BUYER, CHOICES, ShopActions
 
 WRONG = "That email and password don&#39;t match an account."
 
@@ -171,7 +171,10 @@ def test_checkout_fills_in_the_saved_details_and_the_order_is_the_accounts(shop)
     page = shop.client.get("/checkout").get_data(as_text=True)
     for value in (*DETAILS.values(), "minji@example.com"):
         assert f'value="{value}"' in page
-    assert shop.post("/checkout", {**BUYER, "buyer_email": "minji@example.com"}).status_code == 303
+    assert (
+        shop.post("/checkout", {**BUYER, **CHOICES, "buyer_email": "minji@example.com"}).status_code
+        == 303
+    )
     with shop.app.app_context():
         order = db.session.scalars(select(Order)).one()
     assert order.user_id == account(shop.app).id
@@ -179,7 +182,7 @@ def test_checkout_fills_in_the_saved_details_and_the_order_is_the_accounts(shop)
 
 def test_guest_orders_belong_to_no_one(shop):
     shop.add_to_cart("jeju-green-tea")
-    assert shop.post("/checkout", BUYER).status_code == 303
+    assert shop.post("/checkout", {**BUYER, **CHOICES}).status_code == 303
     with shop.app.app_context():
         assert db.session.scalars(select(Order)).one().user_id is None
 
@@ -187,7 +190,7 @@ def test_guest_orders_belong_to_no_one(shop):
 def test_my_orders_lists_mine_and_no_one_else_opens_them_by_id(shop, stranger):
     customer(shop)
     shop.add_to_cart("jeju-green-tea")
-    shop.post("/checkout", BUYER)
+    shop.post("/checkout", {**BUYER, **CHOICES})
     with shop.app.app_context():
         order = db.session.scalars(select(Order)).one()
         order_id, token, merchant_uid = order.id, order.token, order.merchant_uid

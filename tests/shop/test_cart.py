@@ -81,7 +81,10 @@ def test_remove_takes_the_product_out(client, shop):
     assert shop.cart() == {str(rice.id): 1}
     page = cart_page(client)
     assert "Removed 제주 유기농 녹차 from your cart." in page
-    assert re.search(r'class="cart-total">32,000원<', page)
+    # Under the free-shipping amount (50,000원): the 3,000원 fee is added.
+    assert re.search(r'class="cart-subtotal">32,000원<', page)
+    assert re.search(r'class="cart-shipping">3,000원<', page)
+    assert re.search(r'class="cart-total">35,000원<', page)
 
 
 @pytest.mark.parametrize("quantity", BAD_QUANTITIES)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, Product
-from tests.shop.actions import BUYER
+from tests.shop.actions import BUYER, CHOICES, with_shipping
 
 
 def csrf_from(client, path: str) -> str:
@@ -34,7 +34,7 @@ def add_to_cart(client, item: Product, quantity: int = 1) -> None:
 
 def checkout(client, **overrides):
     token = csrf_from(client, "/checkout")
-    return client.post("/checkout", data={**BUYER, **overrides, "csrf_token": token})
+    return client.post("/checkout", data={**BUYER, **CHOICES, **overrides, "csrf_token": token})
 
 
 def orders(app) -> list[Order]:
@@ -50,7 +50,7 @@ def test_checkout_prices_the_order_and_prepares_it(app, client):
     [order] = orders(app)
     assert response.headers["Location"].endswith(f"/orders/{order.token}/pay")
     assert order.status == OrderStatus.PENDING
-    assert order.amount == first.price * 2
+    assert order.amount == with_shipping(app, first.price * 2)
     assert len(order.merchant_uid) <= 40
     with app.test_request_context():
         prepared = app.extensions["portone"].get_prepared(order.merchant_uid)
@@ -66,7 +66,7 @@ def test_payment_page_renders_the_sdk_call_with_server_values(app, client):
     [order] = orders(app)
     params = re.search(r'id="payment-params">(.*?)</script>', page, re.S).group(1)
     assert '"pg": "kakaopay"' in params
-    assert f'"amount": {item.price * 3}' in params
+    assert f'"amount": {with_shipping(app, item.price * 3)}' in params
     assert f'"merchant_uid": "{order.merchant_uid}"' in params
     assert '"m_redirect_url": "http://localhost/checkout/complete/mobile"' in params
     assert '"notice_url": "http://localhost/portone/webhook"' in params
@@ -83,7 +83,7 @@ def test_two_products_are_named_first_item_and_count(app, client):
     [order] = orders(app)
     assert order.name.endswith(" 외 2건")
     assert len(order.name) <= 40
-    assert order.amount == sum(item.price for item in items)
+    assert order.amount == with_shipping(app, sum(item.price for item in items))
 
 
 def test_empty_cart_goes_back_to_the_cart(client):
@@ -129,7 +129,7 @@ def test_checkout_without_csrf_token_is_refused(app, client):
         {"json": ["buyer_name"]},
         {"json": "김민지"},
         {"json": BUYER},
-        {"data": {**BUYER, "buyer_name": (io.BytesIO(b"\xff"), "name.txt")}},
+        {"data": {**BUYER, **CHOICES, "buyer_name": (io.BytesIO(b"\xff"), "name.txt")}},
     ],
     ids=["json-array", "json-string", "json-object", "file"],
 )
@@ -166,7 +166,7 @@ def test_buy_now_checks_out_one_product_and_keeps_the_cart(app, client):
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/checkout?buy=now")
     token = csrf_from(client, "/checkout?buy=now")
-    client.post("/checkout?buy=now", data={**BUYER, "csrf_token": token})
+    client.post("/checkout?buy=now", data={**BUYER, **CHOICES, "csrf_token": token})
     with app.app_context():
         [order] = db.session.scalars(select(Order)).all()
         assert [(i.product_id, i.quantity) for i in order.items] == [(bought.id, 2)]
@@ -241,7 +241,7 @@ def checkout_for_the_window(client, path: str = "/checkout", **overrides):
     token = csrf_from(client, path)
     return client.post(
         path,
-        data={**BUYER, **overrides, "csrf_token": token},
+        data={**BUYER, **CHOICES, **overrides, "csrf_token": token},
         headers={"Accept": "application/json"},
     )
 
@@ -258,7 +258,7 @@ def test_the_checkout_answers_its_script_with_the_windows_parameters(app, client
     assert (params["pg"], params["merchant_uid"], params["amount"]) == (
         "kakaopay",
         order.merchant_uid,
-        item.price * 2,
+        with_shipping(app, item.price * 2),
     )
     assert params["m_redirect_url"] == "http://localhost/checkout/complete/mobile"
     with app.test_request_context():
@@ -298,7 +298,7 @@ def test_an_empty_cart_answers_the_script_with_why(client):
     token = csrf_from(client, "/account/login")
     answer = client.post(
         "/checkout",
-        data={**BUYER, "csrf_token": token},
+        data={**BUYER, **CHOICES, "csrf_token": token},
         headers={"Accept": "application/json"},
     )
     assert (answer.status_code, answer.json) == (409, {"error": "Your cart is empty."})

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order, OrderStatus, utcnow
-from tests.shop.actions import Placed, ShopActions
+from tests.shop.actions import Placed, ShopActions, with_shipping
 
 QUANTITY = 2
 
@@ -45,7 +45,10 @@ def test_an_expired_order_offers_to_order_again_at_todays_prices(shop, placed):
     with shop.app.app_context():
         new = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         assert again.headers["Location"].endswith(f"/orders/{new.token}/pay")
-        assert (new.status, new.amount) == (OrderStatus.PENDING, price * QUANTITY)
+        assert (new.status, new.amount) == (
+            OrderStatus.PENDING,
+            with_shipping(shop.app, price * QUANTITY),
+        )
     assert shop.order(placed.merchant_uid).status == OrderStatus.REPLACED
 
 

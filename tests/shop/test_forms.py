@@ -7,7 +7,7 @@ import pytest
 from flask import url_for
 
 from shop import project_dir
-from tests.shop.actions import BUYER
+from tests.shop.actions import BUYER, CHOICES
 
 CSRF_REFUSED = "Your session expired or the form was tampered with"
 # PortOne's webhook cannot carry a token; it trusts nothing but the imp_uid it re-fetches.
@@ -94,7 +94,9 @@ def test_a_refused_cart_update_shows_its_error_under_that_line(shop):
 
 def test_checkout_errors_sit_under_their_fields(shop):
     shop.add_to_cart("jeju-green-tea", 1)
-    response = shop.post("/checkout", {**BUYER, "buyer_email": "not-an-email", "buyer_tel": ""})
+    response = shop.post(
+        "/checkout", {**BUYER, **CHOICES, "buyer_email": "not-an-email", "buyer_tel": ""}
+    )
     assert response.status_code == 400
     fields = FIELD_WITH_ERROR.findall(response.get_data(as_text=True))
     assert len(fields) == 2

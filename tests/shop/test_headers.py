@@ -7,7 +7,7 @@ import secrets
 import pytest
 
 from shop.catalog.seed import PRODUCTS
-from tests.shop.actions import BUYER, PHONE_UA, SANDBOX
+from tests.shop.actions import BUYER, CHOICES, PHONE_UA, SANDBOX
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -17,10 +17,15 @@ def policy(response) -> dict[str, list[str]]:
     return {name: sources for name, *sources in directives}
 
 
-def assert_shop_headers(response, portone: list[str]) -> None:
+POSTCODE_ORIGIN = "https://t1.daumcdn.net"
+
+
+def assert_shop_headers(response, portone: list[str], scripts: tuple[str, ...] = ()) -> None:
+    """The shop's policy, allowing ``portone``'s origins and, for scripts only, ``scripts``."""
     csp = policy(response)
     assert csp["default-src"] == ["'self'"]
-    for directive in ("script-src", "style-src", "frame-src", "connect-src", "form-action"):
+    assert csp["script-src"] == ["'self'", *portone, *scripts]
+    for directive in ("style-src", "frame-src", "connect-src", "form-action"):
         assert csp[directive] == ["'self'", *portone], directive
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
@@ -33,7 +38,7 @@ def assert_shop_headers(response, portone: list[str]) -> None:
 def order_token(shop) -> str:
     """An order placed by this client, whose cart still holds its product."""
     shop.add_to_cart(PRODUCTS[0]["slug"])
-    placed = shop.post("/checkout", BUYER)
+    placed = shop.post("/checkout", {**BUYER, **CHOICES})
     assert placed.status_code == 303
     return placed.headers["Location"].split("/")[2]
 
@@ -63,7 +68,9 @@ def test_every_shop_response_carries_the_security_headers(app, client, order_tok
     for method, path in requests:
         response = client.open(path, method=method)
         assert response.status_code < 500, (method, path)
-        assert_shop_headers(response, portone=[])
+        # The checkout alone loads the postcode search's script.
+        scripts = (POSTCODE_ORIGIN,) if path == "/checkout" else ()
+        assert_shop_headers(response, portone=[], scripts=scripts)
         assert "Strict-Transport-Security" not in response.headers
         # An embedded sandbox: its scripts and window come from the shop's own origin.
 
@@ -125,3 +132,18 @@ def test_the_sandboxs_window_stays_frameable(client):
     assert "Approve" in opened.get_data(as_text=True)
     assert "frame-ancestors 'none'" not in opened.headers.get("Content-Security-Policy", "")
     assert opened.headers.get("X-Frame-Options") is None
+
+
+def test_only_the_checkout_may_load_the_postcode_search_and_only_as_a_script(shop, client):
+    shop.add_to_cart(PRODUCTS[0]["slug"])
+    checkout, cart = client.get("/checkout"), client.get("/cart/")
+    assert POSTCODE_ORIGIN in policy(checkout)["script-src"]
+    assert f'data-postcode-script="{POSTCODE_ORIGIN}/' in checkout.get_data(as_text=True)
+    assert not any(POSTCODE_ORIGIN in sources for sources in policy(cart).values())
+    for directive in ("frame-src", "connect-src", "style-src", "img-src"):
+        assert POSTCODE_ORIGIN not in policy(checkout)[directive]
+
+
+def test_without_a_postcode_search_no_page_allows_it(app_factory):
+    client = app_factory(POSTCODE_SCRIPT_URL=None).test_client()
+    assert_shop_headers(client.get("/checkout"), portone=[])

@@ -18,7 +18,7 @@ from tests.shop.account_actions import (
     save_kakao_pay,
     sign_up,
 )
-from tests.shop.actions import ShopActions
+from tests.shop.actions import ShopActions, with_shipping
 from tests.shop.apps import make_app
 
 TEA = "jeju-green-tea"
@@ -53,7 +53,7 @@ def test_one_click_charges_the_saved_key_and_the_order_is_paid(buyer):
     [order] = orders(buyer.app)
     assert (response.status_code, response.headers["Location"]) == (303, f"/orders/{order.token}")
     assert order.status == OrderStatus.PAID
-    assert order.amount == buyer.product(TEA).price * 2
+    assert order.amount == with_shipping(buyer.app, buyer.product(TEA).price * 2)
     assert order.user_id == account(buyer.app).id
     assert (order.buyer_addr, order.buyer_tel) == (
         "서울특별시 강남구 테헤란로 152",
@@ -247,7 +247,9 @@ def test_the_product_pages_window_gets_an_order_priced_by_the_server(buyer):
     [order] = orders(buyer.app)
     params = answer.json["params"]
     assert params["merchant_uid"] == order.merchant_uid
-    assert params["amount"] == order.amount == buyer.product(TEA).price * 2
+    assert (
+        params["amount"] == order.amount == with_shipping(buyer.app, buyer.product(TEA).price * 2)
+    )
     assert params["buyer_addr"] == "서울특별시 강남구 테헤란로 152"
     assert order.user_id == account(buyer.app).id
     assert answer.json["order_url"] == f"/orders/{order.token}"

@@ -8,7 +8,7 @@ import pytest
 from flask import request
 
 from shop.catalog.seed import PRODUCTS
-from tests.shop.actions import BUYER
+from tests.shop.actions import BUYER, CHOICES
 
 PARAMS = re.compile(r'<script type="application/json" id="payment-params">(.*?)</script>', re.S)
 
@@ -16,7 +16,7 @@ PARAMS = re.compile(r'<script type="application/json" id="payment-params">(.*?)<
 def payment_params(shop, headers: dict) -> dict:
     """Check out one product and read the ``IMP.request_pay`` parameters of its pay page."""
     shop.add_to_cart(PRODUCTS[0]["slug"])
-    placed = shop.post("/checkout", BUYER)
+    placed = shop.post("/checkout", {**BUYER, **CHOICES})
     assert placed.status_code == 303
     page = shop.client.get(placed.headers["Location"], headers=headers)
     return json.loads(PARAMS.search(page.get_data(as_text=True)).group(1))
