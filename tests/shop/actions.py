@@ -214,6 +214,14 @@ class ShopActions:
                 setattr(item, name, value)
             db.session.commit()
 
+    def last_order(self) -> Order | None:
+        """The latest order placed in the shop, as the database has it now, if any."""
+        with self.app.app_context():
+            found = db.session.scalars(db.select(Order).order_by(Order.id.desc())).first()
+            if found is not None:
+                db.session.expunge(found)
+            return found
+
     def order(self, merchant_uid: str) -> Order:
         """An order as the database has it now."""
         with self.app.app_context():
