@@ -1,8 +1,9 @@
 /*
  * The checkout's delivery fields: "Same as buyer" hides the recipient's fields, the memo's own
  * words show only for "Write my own", and "Find postcode" opens Kakao's (Daum's) postcode search
- * where its script loads. Where it does not (offline, blocked), the button says so and the buyer
- * types the postcode and address, which are ordinary fields either way. Without this script every
+ * where its script loads. Where it does not (offline, blocked), the page says so, the button
+ * only points to the postcode field, and the buyer types the postcode and address, which are
+ * ordinary fields either way. Without this script every
  * field shows and nothing is hidden. Its words come translated in the script tag's data attributes.
  */
 (function () {
@@ -66,6 +67,9 @@
     };
     tag.onerror = function () {
       search = "failed";
+      // Said at once, so no one waits on a button that cannot work.
+      finder.setAttribute("aria-disabled", "true");
+      status.textContent = script.dataset.postcodeUnavailable;
     };
     document.head.appendChild(tag);
   }

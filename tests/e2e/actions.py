@@ -14,12 +14,22 @@ BUYER = {
 PASSWORD = "correct horse battery"
 
 
+CONSENT = "I agree to the terms of purchase and the payment"
+
+
 def fill_checkout(page: Page, lang: str = "en") -> None:
-    """Give the buyer's details on the checkout page and continue: the order is placed and
+    """Give the buyer's details on the checkout page (delivered to the buyer, as "Same as
+    buyer" is ticked to begin with), agree to pay, and continue: the order is placed and
     Kakao Pay's window opens on the same page."""
+    give_details(page, lang)
+    page.get_by_role("checkbox", name=t(CONSENT, lang)).check()
+    page.get_by_role("button", name=t("Continue to Kakao Pay", lang)).click()
+
+
+def give_details(page: Page, lang: str = "en") -> None:
+    """Type the buyer's details and address on the checkout page, as ``BUYER`` has them."""
     for label, value in BUYER.items():
         page.get_by_label(t(label, lang), exact=True).fill(value)
-    page.get_by_role("button", name=t("Continue to Kakao Pay", lang)).click()
 
 
 def kakao_window(page: Page) -> FrameLocator:

@@ -12,6 +12,7 @@ from shop.extensions import db
 from shop.models import BillingKey, Order, OrderStatus, Product
 from tests.e2e.actions import BUYER, PASSWORD, approve, kakao_window, sign_up_with_details
 from tests.language import BROWSER_LOCALES, LANGS, t
+from tests.shop.actions import with_shipping
 
 PAID = "Thank you! Your order is paid."
 
@@ -78,7 +79,10 @@ def test_desktop_save_see_replace_buy_and_remove_kakao_pay(shop, page: Page, lan
     page.get_by_role("button", name=t("Buy now with saved Kakao Pay", lang)).click()
     expect(page.get_by_role("heading", name=t(PAID, lang))).to_be_visible()
     order = last_order(shop)
-    assert (order.status, order.amount) == (OrderStatus.PAID, tea.price * 2)
+    assert (order.status, order.amount) == (
+        OrderStatus.PAID,
+        with_shipping(shop.app, tea.price * 2),
+    )
 
     page.get_by_role("link", name=t("My orders", lang)).click()
     page.get_by_role("link", name=order.merchant_uid).click()
@@ -141,14 +145,14 @@ def test_buy_now_opens_kakao_pay_on_the_product_page(shop, page: Page):
     page.get_by_label("Quantity").fill("3")
     page.get_by_role("button", name="Buy now with Kakao Pay").click()
     window = kakao_window(page)
-    expect(window.get_by_text(f"{tea.price * 3:,}원")).to_be_visible()
+    expect(window.get_by_text(f"{with_shipping(shop.app, tea.price * 3):,}원")).to_be_visible()
     assert page.url == product_url
     approve(window, "Card")
     expect(page.get_by_role("heading", name=PAID)).to_be_visible()
     order = last_order(shop)
     assert (order.status, order.amount, order.buyer_addr) == (
         OrderStatus.PAID,
-        tea.price * 3,
+        with_shipping(shop.app, tea.price * 3),
         BUYER["Address"],
     )
 
@@ -159,7 +163,7 @@ def test_buy_now_on_a_phone_comes_back_through_the_redirect(shop, phone: Page):
     phone.get_by_role("button", name="Buy now with Kakao Pay").click()
     # Kakao Pay's window takes the whole page: the product page is gone.
     expect(phone.get_by_role("heading", name="카카오페이 결제")).to_be_visible()
-    expect(phone.get_by_text(f"{tea.price:,}원")).to_be_visible()
+    expect(phone.get_by_text(f"{with_shipping(shop.app, tea.price):,}원")).to_be_visible()
     approve(phone)
     expect(phone.get_by_role("heading", name=PAID)).to_be_visible()
     assert last_order(shop).status == OrderStatus.PAID

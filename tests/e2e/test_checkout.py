@@ -14,6 +14,7 @@ from shop.models import Order, OrderStatus, PaymentEvent, Product
 from tests.e2e.actions import BUYER, fill_checkout, kakao_window
 from tests.language import BROWSER_LOCALES, LANGS, t
 from tests.sandbox_controls import control
+from tests.shop.actions import with_shipping
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
 PAID = "Thank you! Your order is paid."
@@ -76,7 +77,7 @@ def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page,
     fill_checkout(page, lang)
 
     # One step: the window opens over the checkout page.
-    total = f"{tea.price * 2 + other.price:,}원"
+    total = f"{with_shipping(shop.app, tea.price * 2 + other.price):,}원"
     window = kakao_window(page)
     expect(window.get_by_text(total)).to_be_visible()
     expect(window.get_by_text(f"{tea.name} 외 1건")).to_be_visible()
@@ -143,10 +144,12 @@ def test_buy_now_from_a_product_page(shop, page: Page):
     page.get_by_role("button", name="Buy now with Kakao Pay").click()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
     fill_checkout(page)
-    expect(kakao_window(page).get_by_text(f"{tea.price * 3:,}원")).to_be_visible()
+    expect(
+        kakao_window(page).get_by_text(f"{with_shipping(shop.app, tea.price * 3):,}원")
+    ).to_be_visible()
     kakao_window(page).get_by_role("button", name="Approve").click()
     expect(page.get_by_role("heading", name=PAID)).to_be_visible()
-    assert the_order(shop).amount == tea.price * 3
+    assert the_order(shop).amount == with_shipping(shop.app, tea.price * 3)
     assert stock_of(shop, tea.id) == tea.stock - 3
 
 
