@@ -36,8 +36,10 @@ class CheckoutForm(Form):
         validators=[DataRequired(_l("Enter your phone number.")), KoreanPhone()],
     )
     same_as_buyer = BooleanField(_l("Same as buyer"), default=True)
-    recipient_name = StringField(_l("Recipient's name"), validators=[Length(max=60)])
-    recipient_tel = TelField(_l("Recipient's phone"), validators=[KoreanPhone()])
+    # Checked by their validate_ methods, and only when the recipient is not the buyer: with
+    # "Same as buyer" ticked these fields are hidden and not used.
+    recipient_name = StringField(_l("Recipient's name"))
+    recipient_tel = TelField(_l("Recipient's phone"))
     buyer_postcode = StringField(
         _l("Postcode"),
         validators=[
@@ -53,7 +55,8 @@ class CheckoutForm(Form):
     memo_choice = SelectField(
         _l("Delivery memo"), choices=memo_choices, validators=[Optional()], default=""
     )
-    memo_own_words = StringField(_l("Your delivery memo"), validators=[Length(max=100)])
+    # Used, and checked, only with "Write my own" chosen: the page hides it otherwise.
+    memo_own_words = StringField(_l("Your delivery memo"))
     consent = BooleanField(
         _l("I agree to the terms of purchase and the payment"),
         validators=[
@@ -72,18 +75,27 @@ class CheckoutForm(Form):
     )
 
     def validate_recipient_name(self, field) -> None:
-        if not self.same_as_buyer.data and not (field.data or "").strip():
+        if self.same_as_buyer.data:
+            return
+        if not (field.data or "").strip():
             raise ValidationError(_l('Enter the recipient\'s name, or tick "Same as buyer".'))
+        Length(max=60)(self, field)
 
     def validate_recipient_tel(self, field) -> None:
-        if not self.same_as_buyer.data and not (field.data or "").strip():
+        if self.same_as_buyer.data:
+            return
+        if not (field.data or "").strip():
             raise ValidationError(
                 _l('Enter the recipient\'s phone number, or tick "Same as buyer".')
             )
+        KoreanPhone()(self, field)
 
     def validate_memo_own_words(self, field) -> None:
-        if self.memo_choice.data == OWN_WORDS and not (field.data or "").strip():
+        if self.memo_choice.data != OWN_WORDS:
+            return
+        if not (field.data or "").strip():
             raise ValidationError(_l("Write your delivery memo, or choose one from the list."))
+        Length(max=100)(self, field)
 
     def buyer(self) -> dict:
         return {name: getattr(self, name).data.strip() for name in self.BUYER_FIELDS}

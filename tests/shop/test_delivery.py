@@ -23,6 +23,7 @@ def test_the_same_recipient_as_the_buyer_by_default(shop):
     assert shop.checkout(recipient_name="", recipient_tel="").status_code == 303
     order = shop.last_order()
     assert (order.recipient_name, order.recipient_tel) == (BUYER["buyer_name"], BUYER["buyer_tel"])
+    assert order.delivery_memo is None
 
 
 def test_another_recipient_with_the_address_detail_and_a_memo_of_ones_own(client, shop):
@@ -87,7 +88,17 @@ def test_a_common_memo_is_kept_in_korean_for_the_courier_and_shown_in_the_buyers
             "Write your delivery memo, or choose one from the list.",
         ),
         ({"memo_choice": "leave-it-anywhere"}, "memo_choice", "Not a valid choice."),
+        (
+            {"memo_choice": "own", "memo_own_words": "문" * 101},
+            "memo_own_words",
+            "Field cannot be longer",
+        ),
         ({"address_detail": "호" * 101}, "address_detail", "Field cannot be longer"),
+        (
+            {"same_as_buyer": "", "recipient_name": "박" * 61, "recipient_tel": "010-9876-5432"},
+            "recipient_name",
+            "Field cannot be longer",
+        ),
     ],
 )
 def test_delivery_details_that_cannot_be_used_are_refused_by_their_field(
@@ -171,3 +182,13 @@ def test_a_retried_order_keeps_its_delivery(shop):
         "101동 1004호",
         "문 앞에 놓아 주세요",
     )
+
+
+def test_fields_hidden_by_same_as_buyer_or_a_common_memo_are_not_used(shop):
+    response = shop.checkout(
+        recipient_name="누" * 61, recipient_tel="not a phone", memo_own_words="문" * 101
+    )
+    assert response.status_code == 303
+    order = shop.last_order()
+    assert (order.recipient_name, order.recipient_tel) == (BUYER["buyer_name"], BUYER["buyer_tel"])
+    assert order.delivery_memo is None
