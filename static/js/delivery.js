@@ -23,7 +23,7 @@
   var detail = form.elements.address_detail;
   var finder = document.getElementById("postcode-search");
   var status = document.getElementById("postcode-status");
-  // "loading", "ready" or "failed": where the postcode search's script stands.
+  // "loading" or "failed" until the postcode search's script defines window.daum.
   var search = "failed";
 
   function showRecipient() {
@@ -45,7 +45,7 @@
   }
 
   function findPostcode() {
-    if (search === "ready" && window.daum && window.daum.Postcode) {
+    if (window.daum && window.daum.Postcode) {
       new window.daum.Postcode({ oncomplete: filled }).open();
       return;
     }
@@ -62,9 +62,6 @@
     search = "loading";
     var tag = document.createElement("script");
     tag.src = url;
-    tag.onload = function () {
-      search = "ready";
-    };
     tag.onerror = function () {
       search = "failed";
       // Said at once, so no one waits on a button that cannot work.

@@ -70,6 +70,34 @@ def test_without_the_postcode_service_the_address_is_typed(shop, page: Page, lan
     assert (order.buyer_postcode, order.address_detail) == ("06236", "5층")
 
 
+# Stands in for Kakao's script: the search window, where the buyer picks 테헤란로 152.
+FAKE_POSTCODE_SEARCH = """
+window.daum = { Postcode: function (options) {
+  this.open = function () {
+    options.oncomplete({ zonecode: "06236", roadAddress: "서울 강남구 테헤란로 152",
+                         jibunAddress: "서울 강남구 역삼동 737", userSelectedType: "R",
+                         buildingName: "강남파이낸스센터" });
+  };
+} };
+"""
+
+
+def test_where_the_postcode_service_loads_a_chosen_address_fills_the_fields(shop, page: Page):
+    page.route(
+        POSTCODE_SCRIPT,
+        lambda route: route.fulfill(body=FAKE_POSTCODE_SEARCH, content_type="text/javascript"),
+    )
+    to_checkout(page, shop, "en")
+    # Kakao's script has run: its search is there to open.
+    page.wait_for_function("() => window.daum !== undefined")
+    page.get_by_role("button", name="Find postcode").click()
+    expect(page.get_by_label("Postcode", exact=True)).to_have_value("06236")
+    expect(page.get_by_label("Address", exact=True)).to_have_value(
+        "서울 강남구 테헤란로 152 (강남파이낸스센터)"
+    )
+    expect(page.get_by_label("Address detail", exact=True)).to_be_focused()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_paying_needs_the_consent_and_nothing_typed_is_lost(shop, page: Page, lang):
     to_checkout(page, shop, lang)
