@@ -1,0 +1,69 @@
+"""Every page of the shop (``tests/e2e/walk.py``), in each language: it fits a phone from 320 px
+up without scrolling sideways, and axe-core finds nothing serious or critical on it.
+
+Each language's walk is made once and both checks read what it saw, so every page loads once
+per language."""
+
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.accessibility import blocking_violations, load_axe_in
+from tests.e2e.walk import Stop, prepare, walk
+from tests.language import BROWSER_LOCALES, LANGS
+
+# The narrowest phone, an iPhone 13, a tablet; axe looks at the phone last.
+WIDTHS = (320, 768, 390)
+# How far the page is wider than the screen, and the innermost elements that stick out.
+OVERFLOW = """() => {
+  const over = document.documentElement.scrollWidth - window.innerWidth;
+  if (over <= 0) return [over, []];
+  const out = [...document.body.querySelectorAll("*")].filter(
+    (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.children.length === 0);
+  return [over, out.slice(0, 3).map((e) => e.outerHTML.slice(0, 120))];
+}"""
+
+
+@dataclass
+class Seen:
+    stop: Stop
+    overflow: dict[int, list]
+    violations: list[str]
+
+
+@pytest.fixture(scope="module")
+def shop_pages(shop_server):
+    """The people and pages of the walk, made once for every language."""
+    return prepare(shop_server.app, shop_server.url)
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def seen(request, browser: Browser, shop_server, shop_pages) -> list[Seen]:
+    """Each page in one language: how far it overflows at each width, what axe finds on it."""
+    context = browser.new_context(locale=BROWSER_LOCALES[request.param])
+    load_axe_in(context)
+    found = []
+    for stop, page in walk(context, shop_server.url, *shop_pages):
+        overflow = {}
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            overflow[width] = page.evaluate(OVERFLOW)
+        found.append(Seen(stop, overflow, blocking_violations(page)))
+    context.close()
+    return found
+
+
+def test_every_page_fits_phones_and_tablets_without_scrolling_sideways(seen):
+    too_wide = [
+        f"{page.stop.name} ({page.stop.path}) at {width} px: {over} px too wide, by {culprits}"
+        for page in seen
+        for width, (over, culprits) in page.overflow.items()
+        if over > 0
+    ]
+    assert not too_wide, "\n".join(too_wide)
+
+
+def test_every_page_has_no_serious_accessibility_violation(seen):
+    found = [f"{page.stop.name} ({page.stop.path}): {v}" for page in seen for v in page.violations]
+    assert not found, "\n".join(found)
