@@ -18,9 +18,7 @@ def blocking_violations(target) -> list[str]:
     ``Frame``), with the elements at fault. Frames inside it are checked on their own."""
     if not target.evaluate("typeof axe !== 'undefined'"):
         target.evaluate(_axe.axe_script)
-    results = target.evaluate(
-        "axe.run(document, {resultTypes: ['violations'], iframes: false})"
-    )
+    results = target.evaluate("axe.run(document, {resultTypes: ['violations'], iframes: false})")
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']}: "
         f"{[node['target'] for node in violation['nodes']]}"

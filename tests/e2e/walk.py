@@ -162,4 +162,3 @@ def _slug(app: Flask) -> str:
 def _order_id(app: Flask, merchant_uid: str) -> int:
     with app.app_context():
         return db.session.scalar(select(Order.id).where(Order.merchant_uid == merchant_uid))
-
