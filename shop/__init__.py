@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.cart import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.checkout import bp as checkout_bp
+    from shop.sharing import bp as sharing_bp
     from shop.subscriptions import bp as subscriptions_bp
 
     app.register_blueprint(catalog_bp)
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(subscriptions_bp)
+    app.register_blueprint(sharing_bp)
 
     from shop.format import register_filters
 
