@@ -88,9 +88,9 @@ def main() -> None:
         (STATIC / "img" / "share").mkdir(exist_ok=True)
         card = draw(page, CARD, 1200, 630, photo=True)
         (STATIC / "img" / "share" / "soso-market.jpg").write_bytes(card)
-        icons = [(size, draw(page, svg_page(LOGO, size, size), size, size)) for size in (16, 32, 48)]
-        (STATIC / "favicon.ico").write_bytes(ico(icons))
-        (STATIC / "apple-touch-icon.png").write_bytes(draw(page, svg_page(LOGO, 180, 180), 180, 180))
+        icons = {size: draw(page, svg_page(LOGO, size, size), size, size) for size in (16, 32, 48, 180)}
+        (STATIC / "favicon.ico").write_bytes(ico([(size, icons[size]) for size in (16, 32, 48)]))
+        (STATIC / "apple-touch-icon.png").write_bytes(icons[180])
         browser.close()
 
 
