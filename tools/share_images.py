@@ -25,6 +25,7 @@ from tests.browser import CHROMIUM_ARGS, system_chromium  # noqa: E402
 STATIC = ROOT / "static"
 LOGO = STATIC / "img" / "logo.svg"
 FONT = STATIC / "fonts" / "SosoSansKR.woff2"
+ICONS = (16, 32, 48, 180)
 
 CARD = f"""<!doctype html><meta charset="utf-8"><style>
 @font-face {{ font-family: Soso; src: url("{FONT.as_uri()}"); font-weight: 400 800; }}
@@ -88,7 +89,7 @@ def main() -> None:
         (STATIC / "img" / "share").mkdir(exist_ok=True)
         card = draw(page, CARD, 1200, 630, photo=True)
         (STATIC / "img" / "share" / "soso-market.jpg").write_bytes(card)
-        icons = {size: draw(page, svg_page(LOGO, size, size), size, size) for size in (16, 32, 48, 180)}
+        icons = {size: draw(page, svg_page(LOGO, size, size), size, size) for size in ICONS}
         (STATIC / "favicon.ico").write_bytes(ico([(size, icons[size]) for size in (16, 32, 48)]))
         (STATIC / "apple-touch-icon.png").write_bytes(icons[180])
         browser.close()
