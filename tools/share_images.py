@@ -60,7 +60,7 @@ def draw(page: Page, html: str, width: int, height: int, photo: bool = False) ->
 
 def svg_page(svg: Path, width: int, height: int) -> str:
     return (
-        '<!doctype html><style>body{margin:0}img{display:block;width:100%;height:100%}</style>'
+        "<!doctype html><style>body{margin:0}img{display:block;width:100%;height:100%}</style>"
         f'<img src="{svg.as_uri()}" style="width:{width}px;height:{height}px">'
     )
 
@@ -79,9 +79,7 @@ def ico(pngs: list[tuple[int, bytes]]) -> bytes:
 
 def main() -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=system_chromium(), args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=system_chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page()
         for svg in sorted((STATIC / "img" / "products").glob("*.svg")):
             picture = draw(page, svg_page(svg, 800, 600), 800, 600, photo=True)
