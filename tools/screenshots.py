@@ -86,7 +86,8 @@ def take(playwright, browser: Browser, base: str, device: str) -> None:
     kakao_pay_window(page)
     shoot(page, device, "kakao-pay")
     approve(page)
-    expect(page.get_by_role("heading", name=t("Thank you! Your order is paid.", lang))).to_be_visible()
+    paid = t("Thank you! Your order is paid.", lang)
+    expect(page.get_by_role("heading", name=paid)).to_be_visible()
     shoot(page, device, "confirmation")
 
     page.get_by_role("link", name=t("Sign up", lang)).click()
