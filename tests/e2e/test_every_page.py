@@ -1,5 +1,6 @@
 """Every page of the shop (``tests/e2e/walk.py``), in each language: it fits a phone from 320 px
-up without scrolling sideways, and axe-core finds nothing serious or critical on it.
+up without scrolling sideways, a bar fixed to the bottom of the screen hides none of it, and
+axe-core finds nothing serious or critical on it.
 
 Each language's walk is made once and both checks read what it saw, so every page loads once
 per language."""
@@ -15,20 +16,30 @@ from tests.language import BROWSER_LOCALES, LANGS
 
 # The narrowest phone, an iPhone 13, a tablet; axe looks at the phone last.
 WIDTHS = (320, 768, 390)
-# How far the page is wider than the screen, and the innermost elements that stick out.
-OVERFLOW = """() => {
+# How far the page is wider than the screen, and the innermost elements that stick out; then, at
+# the very end of the page, how much of the footer's last line a bar fixed to the bottom of the
+# screen (the product page's purchase bar on a phone) hides.
+MEASURE = """() => {
+  const all = [...document.body.querySelectorAll("*")];
   const over = document.documentElement.scrollWidth - window.innerWidth;
-  if (over <= 0) return [over, []];
-  const out = [...document.body.querySelectorAll("*")].filter(
-    (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.children.length === 0);
-  return [over, out.slice(0, 3).map((e) => e.outerHTML.slice(0, 120))];
+  const out = over <= 0 ? [] : all.filter(
+    (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.children.length);
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const last = document.querySelector(".site-footer-inner > :last-child").getBoundingClientRect();
+  const bars = all.filter((e) => getComputedStyle(e).position === "fixed")
+    .map((e) => e.getBoundingClientRect())
+    .filter((box) => box.height && box.bottom >= window.innerHeight - 1);
+  const hidden = Math.max(0, ...bars.map((bar) => last.bottom - bar.top));
+  window.scrollTo(0, 0);
+  return [over, out.slice(0, 3).map((e) => e.outerHTML.slice(0, 120)), hidden];
 }"""
 
 
 @dataclass
 class Seen:
     stop: Stop
-    overflow: dict[int, list]
+    # By screen width: how many px too wide, by which elements, and how many px of the end hidden.
+    measured: dict[int, list]
     violations: list[str]
 
 
@@ -45,11 +56,11 @@ def seen(request, browser: Browser, shop_server, shop_pages) -> list[Seen]:
     load_axe_in(context)
     found = []
     for stop, page in walk(context, shop_server.url, *shop_pages):
-        overflow = {}
+        measured = {}
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
-            overflow[width] = page.evaluate(OVERFLOW)
-        found.append(Seen(stop, overflow, blocking_violations(page)))
+            measured[width] = page.evaluate(MEASURE)
+        found.append(Seen(stop, measured, blocking_violations(page)))
     context.close()
     return found
 
@@ -58,10 +69,20 @@ def test_every_page_fits_phones_and_tablets_without_scrolling_sideways(seen):
     too_wide = [
         f"{page.stop.name} ({page.stop.path}) at {width} px: {over} px too wide, by {culprits}"
         for page in seen
-        for width, (over, culprits) in page.overflow.items()
+        for width, (over, culprits, _) in page.measured.items()
         if over > 0
     ]
     assert not too_wide, "\n".join(too_wide)
+
+
+def test_no_page_ends_under_a_bar_fixed_to_the_bottom_of_the_screen(seen):
+    hidden = [
+        f"{page.stop.name} ({page.stop.path}) at {width} px: {px} px of its end hidden"
+        for page in seen
+        for width, (_, _, px) in page.measured.items()
+        if px > 0
+    ]
+    assert not hidden, "\n".join(hidden)
 
 
 def test_every_page_has_no_serious_accessibility_violation(seen):

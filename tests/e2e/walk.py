@@ -136,8 +136,9 @@ def walk(
             context.add_cookies(
                 [{"name": k, "value": v, "url": base_url} for k, v in people[who].items()]
             )
-        page.goto(base_url + stop.path)
-        # Measured in the shop's own font, as a buyer sees the page once it has loaded.
+        # The page's scripts have run by then, and its pictures have their sizes in the HTML:
+        # what is left to wait for is the shop's font, in which the page is measured.
+        page.goto(base_url + stop.path, wait_until="domcontentloaded")
         page.evaluate("document.fonts.ready.then(() => true)")
         yield stop, page
     page.close()
