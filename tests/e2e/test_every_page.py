@@ -2,15 +2,15 @@
 up without scrolling sideways, a bar fixed to the bottom of the screen hides none of it, and
 axe-core finds nothing serious or critical on it.
 
-Each language's walk is made once and both checks read what it saw, so every page loads once
-per language."""
+The walk is made once, in every language side by side, and each check reads what it saw: a page
+loads once per language."""
 
 from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.accessibility import blocking_violations, load_axe_in
+from tests.accessibility import blocking_violations, load_axe_in, start_axe
 from tests.e2e.walk import Stop, prepare, walk
 from tests.language import BROWSER_LOCALES, LANGS
 
@@ -49,26 +49,35 @@ def shop_pages(shop_server):
     return prepare(shop_server.app, shop_server.url)
 
 
-@pytest.fixture(scope="module", params=LANGS)
-def seen(request, browser: Browser, shop_server, shop_pages) -> list[Seen]:
-    """Each page in one language: how far it overflows at each width, what axe finds on it."""
-    context = browser.new_context(locale=BROWSER_LOCALES[request.param])
-    load_axe_in(context)
-    found = []
-    for stop, page in walk(context, shop_server.url, *shop_pages):
-        measured = {}
+@pytest.fixture(scope="module")
+def seen(browser: Browser, shop_server, shop_pages) -> dict[str, list[Seen]]:
+    """Each page in each language: how far it overflows at each width, how much of it a bar
+    fixed to the bottom hides, what axe finds on it."""
+    contexts = [browser.new_context(locale=BROWSER_LOCALES[lang]) for lang in LANGS]
+    for context in contexts:
+        load_axe_in(context)
+    found = {lang: [] for lang in LANGS}
+    for stop, pages in walk(contexts, shop_server.url, *shop_pages):
+        measured = {lang: {} for lang in LANGS}
         for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 800})
-            measured[width] = page.evaluate(MEASURE)
-        found.append(Seen(stop, measured, blocking_violations(page)))
-    context.close()
+            for lang, page in zip(LANGS, pages, strict=True):
+                page.set_viewport_size({"width": width, "height": 800})
+                measured[lang][width] = page.evaluate(MEASURE)
+        for page in pages:
+            start_axe(page)
+        for lang, page in zip(LANGS, pages, strict=True):
+            found[lang].append(Seen(stop, measured[lang], blocking_violations(page)))
+    for context in contexts:
+        context.close()
     return found
 
 
 def test_every_page_fits_phones_and_tablets_without_scrolling_sideways(seen):
     too_wide = [
-        f"{page.stop.name} ({page.stop.path}) at {width} px: {over} px too wide, by {culprits}"
-        for page in seen
+        f"{lang}: {page.stop.name} ({page.stop.path}) at {width} px: {over} px too wide, "
+        f"by {culprits}"
+        for lang, pages in seen.items()
+        for page in pages
         for width, (over, culprits, _) in page.measured.items()
         if over > 0
     ]
@@ -77,8 +86,9 @@ def test_every_page_fits_phones_and_tablets_without_scrolling_sideways(seen):
 
 def test_no_page_ends_under_a_bar_fixed_to_the_bottom_of_the_screen(seen):
     hidden = [
-        f"{page.stop.name} ({page.stop.path}) at {width} px: {px} px of its end hidden"
-        for page in seen
+        f"{lang}: {page.stop.name} ({page.stop.path}) at {width} px: {px} px of its end hidden"
+        for lang, pages in seen.items()
+        for page in pages
         for width, (_, _, px) in page.measured.items()
         if px > 0
     ]
@@ -86,5 +96,10 @@ def test_no_page_ends_under_a_bar_fixed_to_the_bottom_of_the_screen(seen):
 
 
 def test_every_page_has_no_serious_accessibility_violation(seen):
-    found = [f"{page.stop.name} ({page.stop.path}): {v}" for page in seen for v in page.violations]
+    found = [
+        f"{lang}: {page.stop.name} ({page.stop.path}): {violation}"
+        for lang, pages in seen.items()
+        for page in pages
+        for violation in page.violations
+    ]
     assert not found, "\n".join(found)

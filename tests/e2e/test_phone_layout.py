@@ -1,6 +1,6 @@
 """Phones first: the product page's quantity stepper and its purchase buttons, fixed to the
 bottom of a phone's screen without hiding anything; two products a row in the catalog; the
-amount on the checkout's button. Each in English and in Korean."""
+amount on the checkout's button. Where words matter, in English and in Korean."""
 
 import re
 
@@ -92,7 +92,6 @@ def test_on_a_phone_the_purchase_buttons_stay_on_screen_and_hide_nothing(shop, o
     assert box(last)["y"] + box(last)["height"] <= box(add)["y"]
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_on_a_desktop_the_purchase_buttons_are_in_the_page_and_equal(shop, open_page, lang):
     page = open_page({"width": 1280, "height": 800})
     page.goto(f"{shop.url}/products/{tea(shop).slug}")
@@ -106,7 +105,6 @@ def test_on_a_desktop_the_purchase_buttons_are_in_the_page_and_equal(shop, open_
     assert add.evaluate("button => getComputedStyle(button.parentElement).position") == "static"
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_the_catalog_shows_two_products_a_row_on_a_phone(shop, open_page, lang):
     page = open_page({"width": 320, "height": 800})
     page.goto(shop.url + "/")

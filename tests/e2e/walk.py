@@ -3,11 +3,13 @@ all of them (fits a phone, no accessibility blocker).
 
 The people and orders behind the pages are made once, over HTTP with the test client and the
 mounted sandbox (no browser: a real sign-up, real Kakao Pay windows decided, a real subscription),
-and their browsers are their session cookies. The walk then visits each page in one browser
-context, swapping cookies between people, and hands each loaded page to the test.
+and their browsers are their session cookies. The walk then visits each page in a browser
+context per language, all at once, swapping cookies between people, and hands the loaded
+pages to the test.
 """
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -122,23 +124,33 @@ def prepare(app: Flask, base_url: str) -> tuple[dict[str, dict[str, str]], list[
 
 
 def walk(
-    context: BrowserContext, base_url: str, people: dict[str, dict[str, str]], stops: list[Stop]
-) -> Iterator[tuple[Stop, Page]]:
-    """Visit each stop in ``context`` as its person, and yield it once loaded."""
-    page = context.new_page()
+    contexts: list[BrowserContext],
+    base_url: str,
+    people: dict[str, dict[str, str]],
+    stops: list[Stop],
+) -> Iterator[tuple[Stop, list[Page]]]:
+    """Visit each stop as its person in every context at once (one per language, say: the
+    browser loads them side by side), and yield its page in each once loaded."""
+    pages = [context.new_page() for context in contexts]
     who = None
     for stop in stops:
         if stop.who != who:
             who = stop.who
-            context.clear_cookies()
-            context.add_cookies(
-                [{"name": k, "value": v, "url": base_url} for k, v in people[who].items()]
-            )
-        page.goto(base_url + stop.path)
-        # Measured in the shop's own font, as a buyer sees the page once it has loaded.
-        page.evaluate("document.fonts.ready.then(() => true)")
-        yield stop, page
-    page.close()
+            for context in contexts:
+                context.clear_cookies()
+                context.add_cookies(
+                    [{"name": k, "value": v, "url": base_url} for k, v in people[who].items()]
+                )
+        with ExitStack() as loaded:
+            for page in pages:
+                loaded.enter_context(page.expect_navigation())
+                page.evaluate("url => { location.href = url; }", base_url + stop.path)
+        for page in pages:
+            # Measured in the shop's own font, as a buyer sees the page once it has loaded.
+            page.evaluate("document.fonts.ready.then(() => true)")
+        yield stop, pages
+    for page in pages:
+        page.close()
 
 
 def _person(app: Flask) -> ShopActions:
