@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test browser format sandbox bench translations clean
+.PHONY: run test browser format sandbox bench translations screenshots share-images clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ translations: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/checkout.py
+
+# The README's pictures of the shop, taken from the running shop and its embedded sandbox.
+screenshots: $(VENV)/.installed browser
+	$(BIN)/python tools/screenshots.py
+
+# What shared links and browser tabs show (og:image, favicon), drawn from the shop's SVGs.
+share-images: $(VENV)/.installed browser
+	$(BIN)/python tools/share_images.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

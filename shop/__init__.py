@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog import bp as catalog_bp
     from shop.checkout import bp as checkout_bp
     from shop.legal import bp as legal_bp
+    from shop.sharing import bp as sharing_bp
     from shop.subscriptions import bp as subscriptions_bp
 
     app.register_blueprint(catalog_bp)
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(subscriptions_bp)
     app.register_blueprint(legal_bp)
+    app.register_blueprint(sharing_bp)
 
     from shop.format import register_filters
 

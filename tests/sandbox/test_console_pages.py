@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.sandbox.accessibility import blocking_violations
+from tests.accessibility import blocking_violations
 from tests.sandbox.contract import ok, refused, schedule_entry
 from tests.sandbox_controls import control
 

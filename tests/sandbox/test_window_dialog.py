@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.sandbox.accessibility import blocking_violations
+from tests.accessibility import blocking_violations
 from tests.sandbox.merchant_site import PortOneApi, create_app
 from tests.servers import LiveServer
 

@@ -1,5 +1,6 @@
 """One-click buying with the saved Kakao Pay, and the product page's own Kakao Pay window."""
 
+import re
 import threading
 
 import pytest
@@ -283,3 +284,12 @@ def test_the_window_is_offered_on_the_product_page_only_with_details(shop):
     customer(shop)
     assert opens_window()
     assert PURCHASE_KEY.search(shop.client.get(f"/products/{TEA}").get_data(as_text=True)) is None
+
+
+def test_enter_in_the_quantity_adds_to_the_cart_and_charges_nothing(buyer):
+    # A browser submits a form with its first submit button when Enter is pressed in a field.
+    page = buyer.client.get(f"/products/{TEA}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*action="/cart/add"[^>]*>(.*?)</form>', page, re.S).group(1)
+    buttons = re.findall(r'<button[^>]*type="submit"[^>]*>', form)
+    assert "Buy now with saved Kakao Pay" in form
+    assert "formaction" not in buttons[0]
