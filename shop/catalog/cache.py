@@ -1,0 +1,105 @@
+"""The catalog's pages as a first visit sees them, cached (Flask-Caching), until stock or a
+price changes.
+
+Only a visitor with an empty session gets a cached page: such a page shows no cart, no
+account and no CSRF token, so it is the same for every such visitor in one language. Anyone
+else (logged in, a cart, a message to show) gets the page made for them, and it is not kept.
+
+A page is kept under the catalog's generation, a random word in the same cache: any commit
+that inserts, changes or deletes products (stock taken by a payment, given back by a refund
+or a cancel, a new price, the seed) draws a new one, and pages of the old generation are
+never read again (they expire). With Redis (``REDIS_URL``) every worker and command shares
+the generation; with the default simple cache each process keeps its own pages, so another
+process's change shows there within ``CACHE_DEFAULT_TIMEOUT`` seconds.
+"""
+
+import hashlib
+import secrets
+
+from flask import current_app, has_app_context, request, session
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from shop.extensions import cache
+from shop.models import Product
+
+GENERATION = "catalog-generation"
+_CHANGED = "catalog_changed"
+
+
+def cached_page(view):
+    """Serve ``view``'s page from the cache to a visitor with an empty session."""
+    return cache.cached(
+        unless=lambda: bool(session),
+        make_cache_key=lambda *args, **kwargs: page_key(),
+        # Pages only: redirects and error pages are made afresh.
+        response_filter=lambda rv: isinstance(rv, str),
+    )(view)
+
+
+def page_key() -> str:
+    """The page's key: the generation, the language, the path and its sorted query."""
+    query = sorted(request.args.items(multi=True))
+    digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()
+    return f"page/{generation()}/{get_locale().language}/{digest}"
+
+
+def generation() -> str:
+    """The catalog's current generation, drawn anew if the cache has none (or lost it)."""
+    current = cache.get(GENERATION)
+    if current is None:
+        current = new_generation()
+    return current
+
+
+def new_generation() -> str:
+    """Draw a generation: pages kept under the one before are stale from now on."""
+    drawn = secrets.token_hex(8)
+    cache.set(GENERATION, drawn, timeout=0)
+    return drawn
+
+
+def listen() -> None:
+    """Watch every session for changes to products, and draw a new generation after a commit
+    that made one."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+
+
+def _after_flush(db_session, _context) -> None:
+    changed = (*db_session.new, *db_session.dirty, *db_session.deleted)
+    if any(isinstance(row, Product) for row in changed):
+        db_session.info[_CHANGED] = True
+
+
+def _on_execute(state) -> None:
+    # Stock moves by UPDATE statements (payments take it only WHERE enough is left).
+    if (state.is_update or state.is_delete) and _is_product(state.bind_mapper):
+        state.session.info[_CHANGED] = True
+
+
+def _is_product(mapper) -> bool:
+    return mapper is not None and issubclass(mapper.class_, Product)
+
+
+def _after_commit(db_session) -> None:
+    changed = db_session.info.pop(_CHANGED, False)
+    if changed and has_app_context() and "cache" in current_app.extensions:
+        new_generation()
+
+
+def _after_rollback(db_session) -> None:
+    db_session.info.pop(_CHANGED, None)
+
+
+def configure(app) -> None:
+    """Flask-Caching on ``app`` with the CACHE_* settings (shop/config.py)."""
+    cache.init_app(app)
+    listen()
+    # A Redis cache outlives a deploy: pages made by the code before it are not served.
+    with app.app_context():
+        new_generation()
