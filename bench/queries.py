@@ -11,8 +11,8 @@ pages grow with the catalog (none should).
 """
 
 import sys
-import warnings
 import tempfile
+import warnings
 from pathlib import Path
 
 from sqlalchemy import event
