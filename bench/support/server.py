@@ -22,8 +22,8 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-# A form post from the shop's own page, which is all a first POST needs (shop/csrf.py).
 PRODUCT_ID_FIELD = re.compile(r'name="product_id" type="hidden" value="(\d+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def bench_app():
@@ -100,17 +100,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int):
+def gunicorn(env: dict, workers: int, shop: Path = REPO):
     """gunicorn serving ``bench_app()`` with ``workers`` sync workers; yields (base URL,
     master's process). Started in an empty folder, so no gunicorn.conf.py is read: no access
-    log, for the shop and the bare route alike."""
+    log, for the shop and the bare route alike. ``shop`` is the checkout whose ``shop``
+    package it serves (another commit's, to compare)."""
     port = free_port()
     folder = tempfile.mkdtemp()
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "--pythonpath",
-            str(REPO),
+            f"{shop},{REPO}",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -150,10 +151,15 @@ def session_with_cart(base: str, slug: str) -> str:
     """The session cookie of a buyer who put one ``slug`` in the cart, as a browser would."""
     browser = requests.Session()
     page = browser.get(f"{base}/products/{slug}", timeout=10).text
-    product_id = PRODUCT_ID_FIELD.search(page).group(1)
+    form = {"product_id": PRODUCT_ID_FIELD.search(page).group(1), "quantity": "1"}
+    # A first visit's page has no token (its origin vouches for the POST, shop/csrf.py); an
+    # older shop's has one.
+    token = CSRF_FIELD.search(page)
+    if token:
+        form["csrf_token"] = token.group(1)
     answer = browser.post(
         f"{base}/cart/add",
-        data={"product_id": product_id, "quantity": "1"},
+        data=form,
         headers={"Origin": base},
         allow_redirects=False,
         timeout=10,
