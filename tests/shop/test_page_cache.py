@@ -167,3 +167,17 @@ def test_with_redis_a_change_in_one_process_shows_in_every_other(app_factory, tm
         )
         db.session.commit()
     assert "12,000원" in first.test_client().get("/").text
+
+
+def test_a_cache_that_cannot_be_reached_only_costs_the_cache(app_factory, caplog):
+    app = app_factory(REDIS_URL="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    assert "14,000원" in client.get("/").text
+    with app.app_context():
+        tea = db.session.scalar(db.select(Product).filter_by(slug="jeju-green-tea"))
+        tea.price = 13_500
+        db.session.commit()
+    assert "13,500원" in client.get("/products/jeju-green-tea").text
+    logged = {record.getMessage() for record in caplog.records}
+    assert "the page cache could not be read" in logged
+    assert "the page cache could not be told that products changed" in logged
