@@ -18,11 +18,11 @@ import hashlib
 import secrets
 
 from flask import current_app, has_app_context, request, session
-from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shop.extensions import cache, limiter
+from shop.language import DEFAULT, select_locale
 from shop.models import Product
 
 GENERATION = "catalog-generation"
@@ -65,7 +65,8 @@ def page_key() -> str:
     """The page's key: the generation, the language, the path and its sorted query."""
     query = sorted(request.args.items(multi=True))
     digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()
-    return f"page/{generation()}/{get_locale().language}/{digest}"
+    # The selector itself: Flask-Babel's get_locale would also parse a Locale for each hit.
+    return f"page/{generation()}/{select_locale() or DEFAULT}/{digest}"
 
 
 def generation() -> str:
