@@ -29,6 +29,8 @@ GENERATION = "catalog-generation"
 # The views ``cached_page`` made, as Flask calls them.
 _SERVED: set = set()
 _CHANGED = "catalog_changed"
+# Where each app keeps the generation its process saw last.
+_SEEN = "catalog_generation_seen"
 
 
 def cached_page(view):
@@ -43,8 +45,7 @@ def cached_page(view):
         if session:
             return view(**kwargs)
         try:
-            key = page_key()
-            page = cache.get(key)
+            key, page = lookup(page_name())
         except Exception:
             current_app.logger.exception("the page cache could not be read")
             return view(**kwargs)
@@ -61,20 +62,28 @@ def cached_page(view):
     return serve
 
 
-def page_key() -> str:
-    """The page's key: the generation, the language, the path and its sorted query."""
+def page_name() -> str:
+    """What tells pages apart within a generation: the language, the path and its sorted query."""
     query = sorted(request.args.items(multi=True))
     digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()
     # The selector itself: Flask-Babel's get_locale would also parse a Locale for each hit.
-    return f"page/{generation()}/{select_locale() or DEFAULT}/{digest}"
+    return f"{select_locale() or DEFAULT}/{digest}"
 
 
-def generation() -> str:
-    """The catalog's current generation, drawn anew if the cache has none (or lost it)."""
-    current = cache.get(GENERATION)
+def lookup(name: str) -> tuple[str, str | None]:
+    """The page's key in the current generation, and the page if the cache holds it.
+
+    One read asks for the generation and for the page under the generation this process saw
+    last, which is the current one but after a change: one round trip to Redis per page.
+    """
+    seen = current_app.extensions[_SEEN]
+    current, page = cache.get_many(GENERATION, f"page/{seen.get('generation')}/{name}")
     if current is None:
         current = new_generation()
-    return current
+    if current != seen.get("generation"):
+        seen["generation"] = current
+        page = cache.get(f"page/{current}/{name}")
+    return f"page/{current}/{name}", page
 
 
 def new_generation() -> str:
@@ -139,6 +148,7 @@ def _after_rollback(db_session) -> None:
 def configure(app) -> None:
     """Flask-Caching on ``app`` with the CACHE_* settings (shop/config.py)."""
     cache.init_app(app)
+    app.extensions[_SEEN] = {}
     listen()
     # A Redis cache outlives a deploy: pages made by the code before it are not served.
     with app.app_context():
