@@ -8,7 +8,7 @@ first visit, and a buyer's cart. The worker's RSS (``VmRSS``) is
 read after a warm-up of 100 requests, after 1,000 and after 10,000; each run is a fresh
 gunicorn, and the growth from 1,000 to 10,000 is given over the runs as min/median/max.
 
-    .venv/bin/python bench/memory.py [--runs 3]
+    .venv/bin/python bench/memory.py [--runs 2]
 """
 
 import argparse
@@ -73,7 +73,7 @@ def one_run(env: dict) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
     env = prepare_database(Path(tempfile.mkdtemp()))
     runs = [one_run(env) for _ in range(args.runs)]
