@@ -71,8 +71,12 @@ translations: $(VENV)/.installed
 	  --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d shop/translations --statistics
 
+# Every script in bench/ (none runs in `make test`): each prints its figures (docs/performance.md).
 bench: $(VENV)/.installed
-	$(BIN)/python bench/checkout.py
+	@set -e; for script in bench/*.py; do \
+	  case $$script in */__init__.py) continue;; esac; \
+	  echo "== $$script"; $(BIN)/python $$script; \
+	done
 
 # The README's pictures of the shop, taken from the running shop and its embedded sandbox.
 screenshots: $(VENV)/.installed browser

@@ -51,6 +51,7 @@ ENV_NAMES = (
     "PORTONE_WEBHOOK_CONTENT_TYPE",
     "SANDBOX_DATABASE_URL",
     "RATELIMIT_STORAGE_URI",
+    "REDIS_URL",
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ADDRESS",
     "ORDER_LOOKUP_FAILURES_PER_ADDRESS",
@@ -127,6 +128,18 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
         # Order look-ups (order number and e-mail) that found nothing, allowed from one address.
         "ORDER_LOOKUP_FAILURES_PER_ADDRESS": "10 per 15 minutes",
+        # Products per page of the catalog.
+        "CATALOG_PAGE_SIZE": 12,
+        # Redis shared by every process (redis://host:6379/0): the catalog's page cache there.
+        "REDIS_URL": None,
+        # Flask-Caching: unset, RedisCache on REDIS_URL if set, else SimpleCache (per process).
+        "CACHE_TYPE": None,
+        # How long a cached page lives: the most another process's change takes to show with
+        # the simple cache (Redis shows it at once).
+        "CACHE_DEFAULT_TIMEOUT": 60,
+        "CACHE_KEY_PREFIX": "shop:",
+        # Pages the simple cache keeps at most (every search is a page).
+        "CACHE_THRESHOLD": 500,
         # Korean unless the buyer chooses English (shop/language); times as Korea reads them.
         "BABEL_DEFAULT_LOCALE": "ko",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
@@ -156,6 +169,8 @@ def finish(config, instance_path: str) -> None:
     for name in ("SHIPPING_FEE", "FREE_SHIPPING_FROM"):
         config[name] = _won(name, config[name])
     config["PUBLIC_BASE_URL"] = _public_base_url(config["PUBLIC_BASE_URL"], mode)
+    config["CATALOG_PAGE_SIZE"] = _page_size(config["CATALOG_PAGE_SIZE"])
+    _finish_cache(config)
 
     if mode == "live":
         _finish_live(config)
@@ -231,6 +246,19 @@ def _public_base_url(value: str | None, mode: str) -> str | None:
     if mode == "live" and url.scheme != "https":
         raise ConfigError(f"live mode needs an https:// PUBLIC_BASE_URL, not {value!r}")
     return f"{url.scheme}://{url.netloc}"
+
+
+def _page_size(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise ConfigError(f"CATALOG_PAGE_SIZE must be a whole number from 1 to 1000, not {value!r}")
+    return value
+
+
+def _finish_cache(config) -> None:
+    if not config["CACHE_TYPE"]:
+        config["CACHE_TYPE"] = "RedisCache" if config["REDIS_URL"] else "SimpleCache"
+    if config["REDIS_URL"]:
+        config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
 
 
 def _proxy_fix_hops(value) -> int:

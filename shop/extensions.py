@@ -1,14 +1,16 @@
 """Extension objects, created once here and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from shop.csrf import CSRFProtect
 
 
 class Base(DeclarativeBase):
@@ -28,6 +30,8 @@ db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 migrate = Migrate()
 login_manager = LoginManager()
+# The catalog's pages for first visits (shop/catalog/cache.py), configured by the CACHE_* settings.
+cache = Cache()
 # Bound with the shop's locale selector by shop.language.register.
 babel = Babel()
 # No default limits: only the routes that name a limit are limited. Storage from the

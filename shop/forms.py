@@ -4,8 +4,9 @@ Templates render fields with ``render_field`` and a form's CSRF token and hidden
 ``hidden_fields``, both in ``templates/_forms.html``.
 """
 
-from flask import request
+from flask import current_app, request, session
 from flask_wtf import FlaskForm
+from werkzeug.utils import cached_property
 
 
 class Form(FlaskForm):
@@ -14,6 +15,14 @@ class Form(FlaskForm):
     Flask-WTF would also take a JSON body, or uploaded files, as the fields, and a JSON value
     need not be a string. Pass ``formdata=None`` for a form shown with its ``data`` only.
     """
+
+    class Meta(FlaskForm.Meta):
+        @cached_property
+        def csrf(self):
+            # A token lives in the session: shown to a visitor without one, it would start a
+            # session on every page read. Their first POST is checked by its origin instead
+            # (shop/csrf.py); every page after it carries the token.
+            return current_app.config.get("WTF_CSRF_ENABLED", True) and bool(session)
 
     def __init__(self, **kwargs):
         if "formdata" not in kwargs:

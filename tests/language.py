@@ -22,11 +22,14 @@ BROWSER_LOCALES = {"en": "en-US", "ko": "ko-KR"}
 
 class EnglishClient(FlaskClient):
     """Flask's test client, as a browser that asks for English (``Accept-Language: en``); a
-    request's own ``Accept-Language`` header, or the language cookie, still wins."""
+    request's own ``Accept-Language`` header, or the language cookie, still wins. Like a
+    browser, it names the page's origin (the test client's own) in every request: a POST from
+    a visitor whose pages carried no CSRF token yet is checked by it (shop/csrf.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        self.environ_base.setdefault("HTTP_ORIGIN", "http://localhost")
 
 
 def catalog(lang: str) -> dict[str, str]:

@@ -12,3 +12,17 @@ def product_page(product: Product, form) -> str:
     answer a refused quantity with this page, the error under the field.
     """
     return render_template("catalog/detail.html", product=product, form=form)
+
+
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """The page numbers the catalog links to: the first, the last, and ``around`` either side of
+    the current one, with None where numbers are left out."""
+    shown = sorted(
+        {1, last, *range(current - around, current + around + 1)} & set(range(1, last + 1))
+    )
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers

@@ -7,6 +7,7 @@ import pytest
 from shop.cart import CartLine, cart_lines, cart_total, clear_cart, parse_quantity
 from shop.extensions import db
 from shop.models import Product
+from tests.shop.actions import ELSEWHERE
 
 BAD_QUANTITIES = ["0", "-1", "100", "abc", "", "1.5", " ", "1e2", "+3", "²", "٣", "9" * 5000]
 
@@ -248,9 +249,11 @@ def test_parse_quantity_raises_a_readable_error(value):
         parse_quantity(value)
 
 
-def test_cart_forms_need_a_csrf_token(client, shop):
+def test_cart_forms_from_elsewhere_need_a_csrf_token(client, shop):
     item = shop.product("jeju-green-tea")
-    response = client.post("/cart/add", data={"product_id": item.id, "quantity": "1"})
+    response = client.post(
+        "/cart/add", data={"product_id": item.id, "quantity": "1"}, headers=ELSEWHERE
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Your session expired or the form was tampered with; please try again." in page

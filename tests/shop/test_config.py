@@ -137,17 +137,27 @@ def test_live_mode_needs_an_https_public_base_url(app_factory, url):
         app_factory(**{**LIVE, "PUBLIC_BASE_URL": url})
 
 
+def start_session(client, base_url: str = "http://localhost"):
+    """A first act (an item into the cart), which starts the session; reading pages does not."""
+    return client.post(
+        "/cart/add",
+        data={"product_id": "1", "quantity": "1"},
+        base_url=base_url,
+        headers={"Origin": base_url},
+    )
+
+
 def test_live_mode_sends_the_session_cookie_over_https_only(app_factory):
     app = app_factory(**LIVE)
-    # The page's CSRF token starts a session.
-    response = app.test_client().get("/", base_url="https://shop.example.com")
+    response = start_session(app.test_client(), "https://shop.example.com")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("session=")
     assert "Secure" in cookie.split("; ")
 
 
 def test_sandbox_mode_keeps_plain_http_cookies_for_localhost(client):
-    cookie = client.get("/").headers["Set-Cookie"]
+    cookie = start_session(client).headers["Set-Cookie"]
+    assert cookie.startswith("session=")
     assert "Secure" not in cookie.split("; ")
 
 

@@ -11,7 +11,7 @@ from shop.errors import CSRF_MESSAGE, DEEP_JSON_MESSAGE
 from shop.extensions import db
 from shop.models import Order
 from tests.postgres import POSTGRES_URL
-from tests.shop.actions import BUYER, ShopActions
+from tests.shop.actions import BUYER, ELSEWHERE, ShopActions
 from tests.shop.apps import make_app
 
 JSON = {"Accept": "application/json"}
@@ -66,7 +66,7 @@ def test_json_clients_get_json_errors(failing_app, code):
 
 
 def test_json_request_body_gets_a_json_error(client):
-    response = client.post("/cart/add", json={"product_id": 1, "quantity": 1})
+    response = client.post("/cart/add", json={"product_id": 1, "quantity": 1}, headers=ELSEWHERE)
     assert response.status_code == 400
     assert response.get_json() == {"error": CSRF_MESSAGE}
 
@@ -99,8 +99,10 @@ def test_405_keeps_the_allow_header(client):
     assert "Not allowed here" in response.get_data(as_text=True)
 
 
-def test_missing_csrf_token_is_a_400_page(client):
-    response = client.post("/cart/add", data={"product_id": "1", "quantity": "1"})
+def test_missing_csrf_token_from_elsewhere_is_a_400_page(client):
+    response = client.post(
+        "/cart/add", data={"product_id": "1", "quantity": "1"}, headers=ELSEWHERE
+    )
     assert response.status_code == 400
     assert CSRF_MESSAGE.replace("'", "&#39;") in response.get_data(as_text=True)
 

@@ -4,7 +4,7 @@ nothing about the order, and misses are limited."""
 import pytest
 
 from shop.checkout.lookup import NOT_FOUND
-from tests.shop.actions import BUYER, Placed, ShopActions
+from tests.shop.actions import BUYER, ELSEWHERE, Placed, ShopActions
 
 
 @pytest.fixture
@@ -58,9 +58,11 @@ def test_a_form_that_cannot_be_looked_up_is_refused_with_a_message(shop, form, m
     assert message in answer.get_data(as_text=True)
 
 
-def test_the_form_needs_its_csrf_token(placed, other_browser):
+def test_the_form_from_elsewhere_needs_its_csrf_token(placed, other_browser):
     answer = other_browser.client.post(
-        "/orders/find", data={"merchant_uid": placed.merchant_uid, "email": BUYER["buyer_email"]}
+        "/orders/find",
+        data={"merchant_uid": placed.merchant_uid, "email": BUYER["buyer_email"]},
+        headers=ELSEWHERE,
     )
     assert answer.status_code == 400
 

@@ -7,6 +7,8 @@ import pytest
 from flask import url_for
 
 from shop import project_dir
+from shop.extensions import db
+from shop.models import Product
 from tests.shop.actions import BUYER, CHOICES
 
 CSRF_REFUSED = "Your session expired or the form was tampered with"
@@ -28,14 +30,63 @@ def post_routes(app) -> list[tuple[str, str]]:
         ]
 
 
-def test_every_post_without_a_csrf_token_is_refused(app, client):
+# A POST without a token from another site, from a page that names no origin (or "null"), and
+# from a client that names none at all.
+FOREIGN = [
+    {"Origin": "https://attacker.example"},
+    {"Origin": "http://localhost.attacker.example"},
+    {"Origin": "https://localhost"},
+    {"Origin": "null"},
+    {"Origin": "", "Referer": "https://attacker.example/localhost/"},
+    {"Origin": ""},
+]
+
+
+@pytest.mark.parametrize("headers", FOREIGN)
+def test_every_post_without_a_csrf_token_from_elsewhere_is_refused(app, client, headers):
     routes = [(endpoint, url) for endpoint, url in post_routes(app) if endpoint not in TOKENLESS]
     assert len(routes) >= 6
     for endpoint, url in routes:
         for body in ({"data": {}}, {"json": {}}):
-            response = client.post(url, **body)
+            response = client.post(url, headers=headers, **body)
             assert response.status_code == 400, endpoint
             assert CSRF_REFUSED in response.get_data(as_text=True), endpoint
+
+
+def test_a_wrong_token_is_refused_even_from_the_shop(shop):
+    shop.add_to_cart("jeju-green-tea", 1)
+    item = shop.product("icheon-rice")
+    for data, headers in (
+        ({"csrf_token": "forged"}, {}),
+        ({}, {"X-CSRFToken": "forged"}),
+    ):
+        response = shop.client.post(
+            "/cart/add", data={"product_id": item.id, "quantity": 1, **data}, headers=headers
+        )
+        assert response.status_code == 400
+        assert CSRF_REFUSED in response.get_data(as_text=True)
+    assert shop.cart() == {str(shop.product("jeju-green-tea").id): 1}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Origin": "", "Referer": "http://localhost/products/jeju-green-tea"}],
+    ids=["origin", "referer"],
+)
+def test_a_first_post_from_the_shops_own_page_needs_no_token(app, client, headers):
+    """A first visit's pages carry no token (reading them starts no session); the browser's
+    Origin, or its Referer where it sends no Origin, vouches for the POST instead."""
+    page = client.get("/products/jeju-green-tea").get_data(as_text=True)
+    assert "csrf_token" not in page
+    with app.app_context():
+        item = db.session.scalar(db.select(Product).filter_by(slug="jeju-green-tea"))
+    response = client.post(
+        "/cart/add", data={"product_id": item.id, "quantity": 2}, headers=headers
+    )
+    assert response.status_code == 303
+    # From then on the session has a token, and every form carries it.
+    page = client.get("/cart/").get_data(as_text=True)
+    assert re.search(r'<input name="csrf_token" type="hidden" value="[^"]+">', page)
 
 
 def test_only_the_webhook_takes_a_post_without_a_token(app, client):

@@ -4,7 +4,7 @@ English word: what it says is in the catalog and translated (``tests/shop/page_w
 import pytest
 
 from tests.shop.account_actions import customer, save_kakao_pay, sign_up
-from tests.shop.actions import ShopActions
+from tests.shop.actions import ELSEWHERE, ShopActions
 from tests.shop.admin.actions import ADMIN_EMAIL, pay_order, refund
 from tests.shop.page_words import latin_words
 
@@ -44,6 +44,10 @@ def test_a_guests_pages_are_all_korean(buyer):
     get = buyer.client.get
     pages = {
         "catalog": get("/"),
+        "search": get("/?q=%EC%A0%9C%EC%A3%BC"),
+        "search with no results": get("/", query_string={"q": "없는 물건"}),
+        "search too long": get("/", query_string={"q": "차" * 101}),
+        "no such page of products": get("/?page=x"),
         "product": get("/products/jeju-green-tea"),
         "sold out product": get("/products/indigo-handkerchief"),
         "empty cart": get("/cart/"),
@@ -55,7 +59,9 @@ def test_a_guests_pages_are_all_korean(buyer):
     pages["cart"] = get("/cart/")
     pages["checkout"] = get("/checkout")
     pages["checkout with errors"] = buyer.checkout(buyer_email="not an email", buyer_tel="")
-    pages["no CSRF token"] = buyer.client.post("/cart/add", data={"product_id": "1"})
+    pages["no CSRF token"] = buyer.client.post(
+        "/cart/add", data={"product_id": "1"}, headers=ELSEWHERE
+    )
     pages["wrong method"] = get("/cart/add")
 
     pending = buyer.place()
@@ -112,4 +118,11 @@ def test_an_admins_pages_are_all_korean(shop, admin):
     refund(admin, paid.id, 1_000)
     pages["refunded in part"] = get(f"/admin/orders/{paid.id}")
 
+    assert english_left(pages) == {}
+
+
+def test_the_catalogs_pages_are_korean(app_factory):
+    shop = in_korean(ShopActions(app := app_factory(CATALOG_PAGE_SIZE=4), app.test_client()))
+    pages = {f"page {number}": shop.client.get(f"/?page={number}") for number in (1, 2, 3)}
+    assert all('aria-label="Page' not in page.text for page in pages.values())
     assert english_left(pages) == {}

@@ -12,7 +12,7 @@ from shop.signals import order_paid
 from tests.postgres import POSTGRES_URL
 from tests.sandbox_controls import AUTHORIZATION
 from tests.shop import fake_portone
-from tests.shop.actions import SANDBOX, Placed, ShopActions
+from tests.shop.actions import ELSEWHERE, SANDBOX, Placed, ShopActions
 from tests.shop.apps import make_app
 
 QUANTITY = 2
@@ -362,8 +362,10 @@ def test_a_payment_portone_answers_without_its_fields_changes_nothing(shop, plac
     assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING
 
 
-def test_callback_needs_the_csrf_token(shop, placed):
+def test_callback_from_elsewhere_needs_the_csrf_token(shop, placed):
     query = shop.pay(placed.merchant_uid, placed.amount)
-    response = shop.client.post("/checkout/complete", json={"imp_uid": query["imp_uid"]})
+    response = shop.client.post(
+        "/checkout/complete", json={"imp_uid": query["imp_uid"]}, headers=ELSEWHERE
+    )
     assert response.status_code == 400
     assert shop.order(placed.merchant_uid).status == OrderStatus.PENDING

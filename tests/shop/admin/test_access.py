@@ -5,6 +5,7 @@ import pytest
 from shop.extensions import db
 from shop.models import User
 from tests.shop.account_actions import sign_up
+from tests.shop.actions import ELSEWHERE
 
 # Routes this file must find; a walk that finds fewer cannot pass by finding none.
 KNOWN = {"admin.index", "admin.orders", "admin.order", "admin.refund"}
@@ -84,10 +85,11 @@ def test_only_an_admin_sees_the_admin_link(admin, open_browser):
     assert 'href="/admin/orders">Admin</a>' in admin.client.get("/").get_data(as_text=True)
 
 
-def test_a_refund_posted_without_a_csrf_token_is_refused(admin, paid):
+def test_a_refund_posted_without_a_csrf_token_from_elsewhere_is_refused(admin, paid):
     response = admin.client.post(
         f"/admin/orders/{paid.id}/refund",
         data={"amount": "1000", "reason": "test", "balance": str(paid.placed.amount)},
+        headers=ELSEWHERE,
     )
     assert response.status_code == 400
     assert "Your session expired or the form was tampered with" in response.get_data(as_text=True)
