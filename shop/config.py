@@ -88,6 +88,10 @@ def defaults(instance_path: str) -> dict:
         "PORTONE_TIMEOUT": (2.0, 5.0),
         # After PortOne could not be reached, fail at once for this many seconds.
         "PORTONE_BREAKER_SECONDS": 5.0,
+        # A read PortOne answered with a 5xx or a malformed body is asked again this many
+        # times, after PORTONE_RETRY_BACKOFF seconds, then twice that; writes never are.
+        "PORTONE_READ_RETRIES": 2,
+        "PORTONE_RETRY_BACKOFF": 0.2,
         "SANDBOX_DATABASE_URL": f"sqlite:///{instance / 'portone-sandbox.sqlite3'}",
         # How long a placed order can be paid at the prices it was placed with.
         "ORDER_PAYABLE_MINUTES": 30,
