@@ -46,6 +46,8 @@ class SyncOutcome(StrEnum):
     REFUNDED_IN_PART = "refunded_in_part"
     # Nothing to change.
     ALREADY_PAID = "already_paid"
+    # A notification that could not change the order, answered without asking PortOne.
+    KNOWN_PAID = "known_paid"
     NO_CHANGE = "no_change"
     NOT_PAID_YET = "not_paid_yet"
     NO_PAYMENT = "no_payment"
@@ -175,6 +177,27 @@ def sync_payment(imp_uid: str, source: str) -> SyncResult:
     elif result.failed_payment is not None:
         _send(payment_failed, result.order, payment=result.failed_payment)
     return result
+
+
+def notified(imp_uid: str, source: str, claimed: str | None = None) -> SyncResult:
+    """A door's notification of ``imp_uid``: synced, unless it cannot change the order.
+
+    ``claimed`` is the status the notification states (a webhook's ``status``; None for the
+    callback and the redirect, which state none). When the order is paid by this very payment
+    and the notification claims nothing else, PortOne's record can only say so again: the
+    database answers, and duplicates cost one query instead of a call to PortOne. Anything
+    else is re-fetched, a webhook claiming a cancel above all. Partial refunds and cancels
+    that no webhook told of are found by ``flask reconcile``.
+    """
+    if claimed in (None, "paid"):
+        order = db.session.scalar(
+            select(Order).where(Order.imp_uid == imp_uid, Order.status == OrderStatus.PAID)
+        )
+        if order is not None:
+            result = _record(order, imp_uid, source, SyncOutcome.KNOWN_PAID)
+            db.session.commit()
+            return result
+    return sync_payment(imp_uid, source)
 
 
 def _decide(imp_uid: str, source: str) -> SyncResult:

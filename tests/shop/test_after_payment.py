@@ -72,10 +72,12 @@ def test_the_timeline_tells_each_arrival_its_fetch_and_its_verdict(shop, placed)
     assert "(the page's callback)" in callback
     assert f"asked PortOne for payment {imp_uid} itself ( GET /payments/{{imp_uid}} )" in callback
     assert "PortOne confirmed the payment of the order's amount: order paid." in callback
+    # The order paid by that payment already: the database answers, PortOne is not asked.
+    for step in (webhook, redirect, again):
+        assert "Already confirmed by this payment, so the shop answered without asking" in step
+        assert "GET /payments" not in step
     assert "(the webhook)" in webhook
-    assert "Already confirmed, so nothing changed" in webhook
     assert "(the mobile redirect)" in redirect
-    assert "Already confirmed, so nothing changed" in again
     assert "KST" in callback
 
 
