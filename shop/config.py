@@ -38,7 +38,10 @@ ENV_NAMES = (
     "PORTONE_WEBHOOK_URL",
     "PORTONE_WEBHOOK_CONTENT_TYPE",
     "SANDBOX_DATABASE_URL",
+    "REDIS_URL",
     "RATELIMIT_STORAGE_URI",
+    "ORDERS_PER_ADDRESS",
+    "WEBHOOKS_PER_ADDRESS",
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ADDRESS",
     "ORDER_LOOKUP_FAILURES_PER_ADDRESS",
@@ -100,8 +103,19 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        # Flask-Limiter's counters: per process by default; "redis://host:6379/0" shares them.
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis shared by every process and host of the shop ("redis://host:6379/0"): the
+        # rate limits count there unless RATELIMIT_STORAGE_URI says otherwise.
+        "REDIS_URL": None,
+        # Flask-Limiter's counters: REDIS_URL when set, else per process ("memory://").
+        "RATELIMIT_STORAGE_URI": None,
+        # Should the counters' storage fail, count in the process meanwhile rather than fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Orders placed from one address (each costs a PortOne prepare).
+        "ORDERS_PER_ADDRESS": "20 per 10 minutes",
+        # Webhooks from one address. PortOne posts from a handful of addresses, so this is a
+        # ceiling on floods, not on PortOne; a refused webhook is settled by its retry or by
+        # `flask reconcile`.
+        "WEBHOOKS_PER_ADDRESS": "300 per minute",
         # Failed log-ins allowed for one account from one address, and from one address in all.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
@@ -134,6 +148,9 @@ def finish(config, instance_path: str) -> None:
     config["PROXY_FIX_HOPS"] = _proxy_fix_hops(config["PROXY_FIX_HOPS"])
     config["LOG_LEVEL"] = _log_level(config["LOG_LEVEL"])
     config["PUBLIC_BASE_URL"] = _public_base_url(config["PUBLIC_BASE_URL"], mode)
+    config["RATELIMIT_STORAGE_URI"] = (
+        config["RATELIMIT_STORAGE_URI"] or config["REDIS_URL"] or "memory://"
+    )
 
     if mode == "live":
         _finish_live(config)

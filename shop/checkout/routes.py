@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from shop import limits
 from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product
 from shop.cart.forms import QuantityForm
 from shop.catalog.pages import product_page
@@ -86,6 +87,7 @@ def buy_now():
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
+@limits.orders
 def start():
     """The checkout form; submitted, it places the order.
 
@@ -195,6 +197,7 @@ def complete_mobile():
 
 @bp.post("/portone/webhook")
 @csrf.exempt
+@limits.webhooks
 def webhook():
     """PortOne's notification: unsigned, so its ``imp_uid`` is re-fetched, unless the order is
     paid by that payment already and its ``status`` claims nothing else."""
@@ -250,6 +253,7 @@ def order_status(token: str):
 
 
 @bp.post("/orders/<token>/retry")
+@limits.orders
 def retry(token: str):
     """Pay a failed order again: the same order while it can be paid, else a new order at
     today's prices (an expired one, or a failed one whose time ran out)."""
