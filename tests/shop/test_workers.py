@@ -1,0 +1,238 @@
+"""Several hosts behind a load balancer: three gunicorn processes of two workers each, on one
+PostgreSQL database and one Redis, as the README's scale-out section runs them. A buyer's
+requests go to each host in turn: the session (a signed cookie) holds on every one, the rate
+limits count together in Redis, and every door of a payment arriving at once, on every host,
+fulfils the order exactly once.
+
+Slow (about 15 s: three servers start) and marked ``postgres`` and ``redis``.
+"""
+
+import itertools
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from shop.config import ENV_NAMES
+from shop.models import Order, OrderStatus, PaymentEvent, Product
+from tests.postgres import POSTGRES_URL
+from tests.redis import REDIS_URL, forget, key_prefix, keys
+from tests.servers import ROOT, Gunicorn
+from tests.shop.actions import BUYER, CSRF_TOKEN, DECISION_FORM, PHONE_UA, WINDOW_KEY
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+HOSTS = 3
+QUANTITY = 2
+TOO_MANY_ORDERS = "Too many orders from your address"
+
+
+class Browser:
+    """One buyer's browser (one cookie jar) behind a round-robin load balancer: each request
+    goes to the next host, unless the test names one. The balancer tells the shop the
+    buyer's address in ``X-Forwarded-For``."""
+
+    def __init__(self, hosts: list[str], address: str):
+        self.hosts = hosts
+        self.turn = itertools.cycle(hosts)
+        self.http = requests.Session()
+        self.http.headers.update({"Accept-Language": "en", "X-Forwarded-For": address})
+
+    def request(self, method: str, path: str, host: str | None = None, **kwargs):
+        kwargs.setdefault("timeout", 30)
+        kwargs.setdefault("allow_redirects", False)
+        return self.http.request(method, (host or next(self.turn)) + path, **kwargs)
+
+    def csrf_token(self) -> str:
+        return CSRF_TOKEN.search(self.request("GET", "/").text).group(1)
+
+    def post_form(self, path: str, data: dict, host: str | None = None):
+        return self.request("POST", path, host, data={"csrf_token": self.csrf_token(), **data})
+
+    def place(self, product: Product) -> requests.Response:
+        added = self.post_form("/cart/add", {"product_id": product.id, "quantity": QUANTITY})
+        assert added.status_code in (302, 303), added.text
+        return self.post_form("/checkout", BUYER)
+
+
+@pytest.fixture
+def database():
+    engine = create_engine(POSTGRES_URL)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    """The shop on three hosts; migrations and the catalog made once, before they start."""
+    prefix = key_prefix()
+    env = {
+        **{name: value for name, value in os.environ.items() if name not in ENV_NAMES},
+        "SHOP_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": POSTGRES_URL,
+        # The embedded sandbox plays PortOne for every host: one database they share.
+        "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
+        "SECRET_KEY": secrets.token_hex(32),
+        "REDIS_URL": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "ORDERS_PER_ADDRESS": "3 per 10 minutes",
+        "PROXY_FIX_HOPS": "1",
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "shop", "seed"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    servers = []
+    try:
+        for _ in range(HOSTS):
+            servers.append(Gunicorn(env, workers=2))
+        yield [server.url for server in servers], prefix
+    finally:
+        for server in servers:
+            server.stop()
+        forget(prefix)
+
+
+def pay_in_window(browser: Browser, host: str, order: Order) -> dict:
+    """Kakao Pay's window on a phone, opened on ``host``: approve; the redirect's query."""
+    params = {
+        "pg": "kakaopay",
+        "merchant_uid": order.merchant_uid,
+        "name": "테스트 주문",
+        "amount": order.amount,
+        "m_redirect_url": f"{host}/checkout/complete/mobile",
+        # PortOne's own webhook, sent from the host that served the window.
+        "notice_url": f"{host}/portone/webhook",
+    }
+    opened = browser.request(
+        "POST",
+        "/portone-sandbox/window/open",
+        host,
+        headers={"User-Agent": PHONE_UA},
+        data={
+            "mode": "redirect",
+            "origin": host,
+            "request_id": secrets.token_hex(8),
+            "imp_code": "imp00000000",
+            "params": json.dumps(params),
+        },
+    )
+    assert opened.status_code == 200, opened.text
+    decided = browser.request(
+        "POST",
+        DECISION_FORM.search(opened.text).group(1),
+        host,
+        headers={"User-Agent": PHONE_UA},
+        data={"key": WINDOW_KEY.search(opened.text).group(1), "decision": "approve"},
+    )
+    assert decided.status_code in (302, 303), decided.text
+    return {k: v[0] for k, v in parse_qs(urlsplit(decided.headers["Location"]).query).items()}
+
+
+def every_door_at_once(browser: Browser, hosts: list[str], query: dict) -> list[int]:
+    """The callback, the phone redirect and a webhook on every host, released together."""
+    imp_uid = query["imp_uid"]
+    token = browser.csrf_token()
+    doors = []
+    for host in hosts:
+        doors += [
+            lambda h=host: browser.request(
+                "POST",
+                "/checkout/complete",
+                h,
+                json={"imp_uid": imp_uid},
+                headers={"X-CSRFToken": token},
+            ),
+            lambda h=host: browser.request("GET", "/checkout/complete/mobile", h, params=query),
+            lambda h=host: requests.post(
+                f"{h}/portone/webhook", json={"imp_uid": imp_uid, "status": "paid"}, timeout=30
+            ),
+        ]
+    start = threading.Barrier(len(doors))
+    statuses: list[int] = []
+
+    def knock(door) -> None:
+        start.wait()
+        statuses.append(door().status_code)
+
+    threads = [threading.Thread(target=knock, args=(door,)) for door in doors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return statuses
+
+
+def wait_for(condition, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_sessions_limits_and_fulfilment_hold_across_hosts(hosts, database):
+    urls, prefix = hosts
+    product = database.scalars(select(Product).where(Product.stock >= 10)).first()
+    stock = product.stock
+    buyer = Browser(urls, "198.51.100.7")
+
+    # The session: the cart filled on one host is checked out on the next.
+    placed = buyer.place(product)
+    assert placed.status_code == 303, placed.text
+    cart = buyer.request("GET", "/cart/")
+    assert product.name in cart.text
+    order = database.scalars(select(Order).order_by(Order.id.desc())).first()
+    assert (order.status, order.amount) == (OrderStatus.PENDING, product.price * QUANTITY)
+
+    # Every door on every host at once, and PortOne's own webhook: one fulfilment.
+    query = pay_in_window(buyer, urls[1], order)
+    statuses = every_door_at_once(buyer, urls, query)
+    assert sorted(statuses) == [200] * (2 * HOSTS) + [303] * HOSTS
+    database.expire_all()
+
+    def webhook_arrived() -> bool:
+        sources = database.scalars(
+            select(PaymentEvent.source).where(PaymentEvent.order_id == order.id)
+        ).all()
+        database.rollback()
+        # The doors above, and the sandbox's own webhook after them.
+        return len(sources) == 3 * HOSTS + 1
+
+    wait_for(webhook_arrived)
+    outcomes = database.scalars(
+        select(PaymentEvent.outcome).where(PaymentEvent.order_id == order.id)
+    ).all()
+    assert outcomes.count("paid") == 1
+    assert set(outcomes) <= {"paid", "already_paid", "known_paid"}
+    database.refresh(order)
+    database.refresh(product)
+    assert order.status == OrderStatus.PAID
+    assert product.stock == stock - QUANTITY
+
+    # The rate limit counts on every host together: three orders, each request of them on
+    # the next host, then none.
+    for _ in range(2):
+        assert buyer.place(product).status_code == 303
+    refused = buyer.place(product)
+    assert refused.status_code == 429
+    assert TOO_MANY_ORDERS in refused.text
+    placed_orders = database.scalar(select(func.count(Order.id)))
+    assert placed_orders == 3
+    # Counted in Redis, under this shop's prefix; another buyer's address is its own.
+    assert keys(prefix)
+    assert Browser(urls, "198.51.100.8").place(product).status_code == 303
