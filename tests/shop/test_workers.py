@@ -7,15 +7,12 @@ fulfils the order exactly once.
 Slow (about 15 s: three servers start) and marked ``postgres`` and ``redis``.
 """
 
-import itertools
-import json
 import os
 import secrets
 import subprocess
 import sys
 import threading
 import time
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -27,41 +24,12 @@ from shop.models import Order, OrderStatus, PaymentEvent, Product
 from tests.postgres import POSTGRES_URL
 from tests.redis import REDIS_URL, forget, key_prefix, keys
 from tests.servers import ROOT, Gunicorn
-from tests.shop.actions import BUYER, CSRF_TOKEN, DECISION_FORM, PHONE_UA, WINDOW_KEY
+from tests.shop.http_buyer import QUANTITY, Browser, pay_in_window
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 HOSTS = 3
-QUANTITY = 2
 TOO_MANY_ORDERS = "Too many orders from your address"
-
-
-class Browser:
-    """One buyer's browser (one cookie jar) behind a round-robin load balancer: each request
-    goes to the next host, unless the test names one. The balancer tells the shop the
-    buyer's address in ``X-Forwarded-For``."""
-
-    def __init__(self, hosts: list[str], address: str):
-        self.hosts = hosts
-        self.turn = itertools.cycle(hosts)
-        self.http = requests.Session()
-        self.http.headers.update({"Accept-Language": "en", "X-Forwarded-For": address})
-
-    def request(self, method: str, path: str, host: str | None = None, **kwargs):
-        kwargs.setdefault("timeout", 30)
-        kwargs.setdefault("allow_redirects", False)
-        return self.http.request(method, (host or next(self.turn)) + path, **kwargs)
-
-    def csrf_token(self) -> str:
-        return CSRF_TOKEN.search(self.request("GET", "/").text).group(1)
-
-    def post_form(self, path: str, data: dict, host: str | None = None):
-        return self.request("POST", path, host, data={"csrf_token": self.csrf_token(), **data})
-
-    def place(self, product: Product) -> requests.Response:
-        added = self.post_form("/cart/add", {"product_id": product.id, "quantity": QUANTITY})
-        assert added.status_code in (302, 303), added.text
-        return self.post_form("/checkout", BUYER)
 
 
 @pytest.fixture
@@ -106,42 +74,6 @@ def hosts(tmp_path):
         for server in servers:
             server.stop()
         forget(prefix)
-
-
-def pay_in_window(browser: Browser, host: str, order: Order) -> dict:
-    """Kakao Pay's window on a phone, opened on ``host``: approve; the redirect's query."""
-    params = {
-        "pg": "kakaopay",
-        "merchant_uid": order.merchant_uid,
-        "name": "테스트 주문",
-        "amount": order.amount,
-        "m_redirect_url": f"{host}/checkout/complete/mobile",
-        # PortOne's own webhook, sent from the host that served the window.
-        "notice_url": f"{host}/portone/webhook",
-    }
-    opened = browser.request(
-        "POST",
-        "/portone-sandbox/window/open",
-        host,
-        headers={"User-Agent": PHONE_UA},
-        data={
-            "mode": "redirect",
-            "origin": host,
-            "request_id": secrets.token_hex(8),
-            "imp_code": "imp00000000",
-            "params": json.dumps(params),
-        },
-    )
-    assert opened.status_code == 200, opened.text
-    decided = browser.request(
-        "POST",
-        DECISION_FORM.search(opened.text).group(1),
-        host,
-        headers={"User-Agent": PHONE_UA},
-        data={"key": WINDOW_KEY.search(opened.text).group(1), "decision": "approve"},
-    )
-    assert decided.status_code in (302, 303), decided.text
-    return {k: v[0] for k, v in parse_qs(urlsplit(decided.headers["Location"]).query).items()}
 
 
 def every_door_at_once(browser: Browser, hosts: list[str], query: dict) -> list[int]:
@@ -192,7 +124,7 @@ def test_sessions_limits_and_fulfilment_hold_across_hosts(hosts, database):
     buyer = Browser(urls, "198.51.100.7")
 
     # The session: the cart filled on one host is checked out on the next.
-    placed = buyer.place(product)
+    placed = buyer.place(product.id)
     assert placed.status_code == 303, placed.text
     cart = buyer.request("GET", "/cart/")
     assert product.name in cart.text
@@ -200,7 +132,8 @@ def test_sessions_limits_and_fulfilment_hold_across_hosts(hosts, database):
     assert (order.status, order.amount) == (OrderStatus.PENDING, product.price * QUANTITY)
 
     # Every door on every host at once, and PortOne's own webhook: one fulfilment.
-    query = pay_in_window(buyer, urls[1], order)
+    # PortOne's own webhook is sent from the host that served the window.
+    query = pay_in_window(buyer.http, f"{urls[1]}/portone-sandbox", urls[1], order)
     statuses = every_door_at_once(buyer, urls, query)
     assert sorted(statuses) == [200] * (2 * HOSTS) + [303] * HOSTS
     database.expire_all()
@@ -227,12 +160,12 @@ def test_sessions_limits_and_fulfilment_hold_across_hosts(hosts, database):
     # The rate limit counts on every host together: three orders, each request of them on
     # the next host, then none.
     for _ in range(2):
-        assert buyer.place(product).status_code == 303
-    refused = buyer.place(product)
+        assert buyer.place(product.id).status_code == 303
+    refused = buyer.place(product.id)
     assert refused.status_code == 429
     assert TOO_MANY_ORDERS in refused.text
     placed_orders = database.scalar(select(func.count(Order.id)))
     assert placed_orders == 3
     # Counted in Redis, under this shop's prefix; another buyer's address is its own.
     assert keys(prefix)
-    assert Browser(urls, "198.51.100.8").place(product).status_code == 303
+    assert Browser(urls, "198.51.100.8").place(product.id).status_code == 303
