@@ -211,6 +211,10 @@ def _decide(imp_uid: str, source: str) -> SyncResult:
     except PortOneUnavailable as exc:
         return _record(None, imp_uid, source, SyncOutcome.UNAVAILABLE, str(exc))
     except PortOneError as exc:
+        if exc.status == 401:
+            # PortOne refused the shop's credentials, even with a fresh token: the payment
+            # is as unknown as in an outage, and is asked about again later.
+            return _record(None, imp_uid, source, SyncOutcome.UNAVAILABLE, str(exc))
         return _record(None, imp_uid, source, SyncOutcome.REFUSED, str(exc))
 
     # The payment's own merchant_uid, never the one a browser or webhook body claimed.
