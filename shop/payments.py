@@ -185,18 +185,18 @@ def notified(imp_uid: str, source: str, claimed: str | None = None) -> SyncResul
     ``claimed`` is the status the notification states (a webhook's ``status``; None for the
     callback and the redirect, which state none). When the order is paid by this very payment
     and the notification claims nothing else, PortOne's record can only say so again: the
-    database answers, and duplicates cost one query instead of a call to PortOne. Anything
-    else is re-fetched, a webhook claiming a cancel above all. Partial refunds and cancels
-    that no webhook told of are found by ``flask reconcile``.
+    database answers, and a duplicate costs one query and no write, instead of a call to
+    PortOne and a ``PaymentEvent`` (the order's timeline shows verifications, not echoes).
+    Anything else is re-fetched, a webhook claiming a cancel above all. Partial refunds and
+    cancels that no webhook told of are found by ``flask reconcile``.
     """
     if claimed in (None, "paid"):
         order = db.session.scalar(
             select(Order).where(Order.imp_uid == imp_uid, Order.status == OrderStatus.PAID)
         )
         if order is not None:
-            result = _record(order, imp_uid, source, SyncOutcome.KNOWN_PAID)
-            db.session.commit()
-            return result
+            log.info("sync %s via %s: %s", imp_uid, source, SyncOutcome.KNOWN_PAID)
+            return SyncResult(order, SyncOutcome.KNOWN_PAID)
     return sync_payment(imp_uid, source)
 
 

@@ -2,9 +2,10 @@
 
 Each event is one arrival (the page's callback, the phone's redirect, PortOne's webhook, the
 shop's own check, a charge of a saved Kakao Pay), one re-fetch of the payment from PortOne, and
-what ``sync_payment`` decided from it; or, for an order paid by that payment already, the
-database's answer. Shown on every order page, it teaches the flow: none of
+what ``sync_payment`` decided from it. Shown on every order page, it teaches the flow: none of
 the messages is believed, each one makes the shop ask PortOne, and only one changes the order.
+A notification of an order paid by that very payment already leaves no event: the database
+answers it (``shop.payments.notified``).
 """
 
 from dataclasses import dataclass, replace
@@ -37,10 +38,6 @@ VERDICTS = {
     ),
     SyncOutcome.ALREADY_PAID: (
         _l("Already confirmed, so nothing changed: the shop acts on a payment once."),
-        NEUTRAL,
-    ),
-    SyncOutcome.KNOWN_PAID: (
-        _l("Already confirmed by this payment, so the shop answered without asking PortOne."),
         NEUTRAL,
     ),
     SyncOutcome.NO_CHANGE: (_l("Nothing to change."), NEUTRAL),
@@ -88,8 +85,6 @@ class Step:
     verdict: str
     tone: str
     times: int = 1
-    # False when the database answered, PortOne not asked (``SyncOutcome.KNOWN_PAID``).
-    fetched: bool = True
 
 
 def timeline(order: Order) -> list[Step]:
@@ -116,7 +111,6 @@ def _step(event: PaymentEvent) -> Step:
         imp_uid=event.imp_uid if event.imp_uid != "-" else None,
         verdict=str(verdict),
         tone=tone,
-        fetched=event.outcome != SyncOutcome.KNOWN_PAID,
     )
 
 

@@ -180,9 +180,8 @@ def test_a_duplicated_webhook_fulfils_once(live, sandbox):
     assert [d["http_status"] for d in webhooks_done(sandbox)] == [200] * 3
     # Arriving together, the copies may all re-fetch before the order is paid: one pays it.
     found = outcomes(live.app, order.id)
-    assert len(found) == 3
     assert found.count("paid") == 1
-    assert set(found) <= {"paid", "already_paid", "known_paid"}
+    assert set(found) <= {"paid", "already_paid"}
     assert stock(live.app, product_id) == before - QUANTITY
 
 
