@@ -71,8 +71,12 @@ translations: $(VENV)/.installed
 	  --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d shop/translations --statistics
 
+# bench/notifications.py needs PostgreSQL (TEST_POSTGRES_URL or --database; its tables are
+# dropped and made again).
 bench: $(VENV)/.installed
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/calls.py
+	$(BIN)/python bench/notifications.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

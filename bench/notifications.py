@@ -12,6 +12,7 @@ Prints p50/p95/p99 of each run, then min/median/max of each over the runs. The d
 tables are dropped and made again: name one you can spare.
 
     .venv/bin/python bench/notifications.py [--database URL] [--runs 5] [--workers 4]
+        [--concurrency 50]
 """
 
 import argparse
@@ -86,15 +87,15 @@ def paid_orders(url: str, session: Session, product_id: int) -> list[tuple[str, 
     return paid
 
 
-def storm(url: str, paid: list[tuple[str, str]]) -> list[float]:
-    """``NOTIFICATIONS`` webhooks, ``CONCURRENCY`` at a time, released together: ms each."""
+def storm(url: str, paid: list[tuple[str, str]], concurrency: int) -> list[float]:
+    """``NOTIFICATIONS`` webhooks, ``concurrency`` at a time, released together: ms each."""
     bodies = [
         {"imp_uid": imp_uid, "merchant_uid": merchant_uid, "status": "paid"}
         for _ in range(NOTIFICATIONS // len(paid))
         for imp_uid, merchant_uid in paid
     ]
     local = threading.local()
-    start = threading.Barrier(CONCURRENCY)
+    start = threading.Barrier(concurrency)
 
     def post(body: dict) -> float:
         if not hasattr(local, "http"):
@@ -106,7 +107,7 @@ def storm(url: str, paid: list[tuple[str, str]]) -> list[float]:
         assert response.status_code == 200, response.text
         return took
 
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
+    with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(post, bodies))
 
 
@@ -143,6 +144,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     args = parser.parse_args()
 
     empty_postgres(args.database)
@@ -154,11 +156,11 @@ def main() -> None:
             paid = paid_orders(server.url, session, product_id)
             print(
                 f"{NOTIFICATIONS} duplicate webhooks for {ORDERS} paid orders, "
-                f"{CONCURRENCY} at once, gunicorn {args.workers} workers, PostgreSQL"
+                f"{args.concurrency} at once, gunicorn {args.workers} workers, PostgreSQL"
             )
             p50s, p95s, p99s = [], [], []
             for run in range(1, args.runs + 1):
-                took = storm(server.url, paid)
+                took = storm(server.url, paid, args.concurrency)
                 check(session, product_id)
                 p50, p95, p99 = (percentile(took, q) for q in (0.50, 0.95, 0.99))
                 p50s.append(p50)
