@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 COPY . /src
-RUN pip install "/src[postgres]" \
+RUN pip install "/src[postgres,redis]" \
     && mkdir -p /app/instance \
     && cp /src/gunicorn.conf.py /app/ \
     && rm -rf /src \

@@ -72,6 +72,8 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d shop/translations --statistics
 
 # Every script in bench/ (none runs in `make test`): each prints its figures (docs/performance.md).
+# bench/notifications.py needs PostgreSQL (TEST_POSTGRES_URL or --database; its tables are
+# dropped and made again).
 bench: $(VENV)/.installed
 	@set -e; for script in bench/*.py; do \
 	  case $$script in */__init__.py) continue;; esac; \

@@ -194,6 +194,9 @@ def main() -> None:
             "DATABASE_URL": args.database or f"sqlite:///{data / 'shop.sqlite3'}",
             "SANDBOX_DATABASE_URL": f"sqlite:///{data / 'sandbox.sqlite3'}",
             "LOG_LEVEL": "WARNING",
+            # Every webhook and subscriber comes from 127.0.0.1 here.
+            "WEBHOOKS_PER_ADDRESS": "100000 per minute",
+            "ORDERS_PER_ADDRESS": "100000 per minute",
         }
     )
     with app.app_context():

@@ -50,8 +50,11 @@ ENV_NAMES = (
     "PORTONE_WEBHOOK_URL",
     "PORTONE_WEBHOOK_CONTENT_TYPE",
     "SANDBOX_DATABASE_URL",
-    "RATELIMIT_STORAGE_URI",
     "REDIS_URL",
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
+    "ORDERS_PER_ADDRESS",
+    "WEBHOOKS_PER_ADDRESS",
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ADDRESS",
     "ORDER_LOOKUP_FAILURES_PER_ADDRESS",
@@ -105,6 +108,10 @@ def defaults(instance_path: str) -> dict:
         "PORTONE_TIMEOUT": (2.0, 5.0),
         # After PortOne could not be reached, fail at once for this many seconds.
         "PORTONE_BREAKER_SECONDS": 5.0,
+        # A read PortOne answered with a 5xx or a malformed body is asked again this many
+        # times, after PORTONE_RETRY_BACKOFF seconds, then twice that; writes never are.
+        "PORTONE_READ_RETRIES": 2,
+        "PORTONE_RETRY_BACKOFF": 0.2,
         "SANDBOX_DATABASE_URL": f"sqlite:///{instance / 'portone-sandbox.sqlite3'}",
         # How long a placed order can be paid at the prices it was placed with.
         "ORDER_PAYABLE_MINUTES": 30,
@@ -121,8 +128,20 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        # Flask-Limiter's counters: per process by default; "redis://host:6379/0" shares them.
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis shared by every process and host of the shop ("redis://host:6379/0"): the
+        # rate limits count there unless RATELIMIT_STORAGE_URI says otherwise, and the
+        # catalog's page cache lives there unless CACHE_TYPE says otherwise.
+        "REDIS_URL": None,
+        # Flask-Limiter's counters: REDIS_URL when set, else per process ("memory://").
+        "RATELIMIT_STORAGE_URI": None,
+        # Should the counters' storage fail, count in the process meanwhile rather than fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Orders placed from one address (each costs a PortOne prepare).
+        "ORDERS_PER_ADDRESS": "20 per 10 minutes",
+        # Webhooks from one address. PortOne posts from a handful of addresses, so this is a
+        # ceiling on floods, not on PortOne; a refused webhook is settled by its retry or by
+        # `flask reconcile`.
+        "WEBHOOKS_PER_ADDRESS": "300 per minute",
         # Failed log-ins allowed for one account from one address, and from one address in all.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",
@@ -130,8 +149,6 @@ def defaults(instance_path: str) -> dict:
         "ORDER_LOOKUP_FAILURES_PER_ADDRESS": "10 per 15 minutes",
         # Products per page of the catalog.
         "CATALOG_PAGE_SIZE": 12,
-        # Redis shared by every process (redis://host:6379/0): the catalog's page cache there.
-        "REDIS_URL": None,
         # Flask-Caching: unset, RedisCache on REDIS_URL if set, else SimpleCache (per process).
         "CACHE_TYPE": None,
         # How long a cached page lives: the most another process's change takes to show with
@@ -171,6 +188,9 @@ def finish(config, instance_path: str) -> None:
     config["PUBLIC_BASE_URL"] = _public_base_url(config["PUBLIC_BASE_URL"], mode)
     config["CATALOG_PAGE_SIZE"] = _page_size(config["CATALOG_PAGE_SIZE"])
     _finish_cache(config)
+    config["RATELIMIT_STORAGE_URI"] = (
+        config["RATELIMIT_STORAGE_URI"] or config["REDIS_URL"] or "memory://"
+    )
 
     if mode == "live":
         _finish_live(config)

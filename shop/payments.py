@@ -46,6 +46,8 @@ class SyncOutcome(StrEnum):
     REFUNDED_IN_PART = "refunded_in_part"
     # Nothing to change.
     ALREADY_PAID = "already_paid"
+    # A notification that could not change the order, answered without asking PortOne.
+    KNOWN_PAID = "known_paid"
     NO_CHANGE = "no_change"
     NOT_PAID_YET = "not_paid_yet"
     NO_PAYMENT = "no_payment"
@@ -177,6 +179,27 @@ def sync_payment(imp_uid: str, source: str) -> SyncResult:
     return result
 
 
+def notified(imp_uid: str, source: str, claimed: str | None = None) -> SyncResult:
+    """A door's notification of ``imp_uid``: synced, unless it cannot change the order.
+
+    ``claimed`` is the status the notification states (a webhook's ``status``; None for the
+    callback and the redirect, which state none). When the order is paid by this very payment
+    and the notification claims nothing else, PortOne's record can only say so again: the
+    database answers, and a duplicate costs one query and no write, instead of a call to
+    PortOne and a ``PaymentEvent`` (the order's timeline shows verifications, not echoes).
+    Anything else is re-fetched, a webhook claiming a cancel above all. Partial refunds and
+    cancels that no webhook told of are found by ``flask reconcile``.
+    """
+    if claimed in (None, "paid"):
+        order = db.session.scalar(
+            select(Order).where(Order.imp_uid == imp_uid, Order.status == OrderStatus.PAID)
+        )
+        if order is not None:
+            log.info("sync %s via %s: %s", imp_uid, source, SyncOutcome.KNOWN_PAID)
+            return SyncResult(order, SyncOutcome.KNOWN_PAID)
+    return sync_payment(imp_uid, source)
+
+
 def _decide(imp_uid: str, source: str) -> SyncResult:
     """Change the order as the payment says and record the sync, in one open transaction."""
     try:
@@ -188,6 +211,10 @@ def _decide(imp_uid: str, source: str) -> SyncResult:
     except PortOneUnavailable as exc:
         return _record(None, imp_uid, source, SyncOutcome.UNAVAILABLE, str(exc))
     except PortOneError as exc:
+        if exc.status == 401:
+            # PortOne refused the shop's credentials, even with a fresh token: the payment
+            # is as unknown as in an outage, and is asked about again later.
+            return _record(None, imp_uid, source, SyncOutcome.UNAVAILABLE, str(exc))
         return _record(None, imp_uid, source, SyncOutcome.REFUSED, str(exc))
 
     # The payment's own merchant_uid, never the one a browser or webhook body claimed.

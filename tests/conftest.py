@@ -1,8 +1,9 @@
 """Fixtures shared by every kind of test: live servers on free loopback ports, and one browser.
 
 Two hooks sort the tests: one marks ``browser`` every test that starts Chromium (so ``pytest -m
-"not browser"`` runs the fast layer), one skips the ``postgres`` tests, with a message saying how
-to run them, when no PostgreSQL answers (``REQUIRE_POSTGRES=1`` makes that a failure, as in CI).
+"not browser"`` runs the fast layer), one skips the ``postgres`` and ``redis`` tests, with a
+message saying how to run them, when no PostgreSQL or Redis answers (``REQUIRE_POSTGRES=1`` and
+``REQUIRE_REDIS=1`` make that a failure, as in CI).
 Helpers live in modules beside this file (``tests/servers.py``, ``tests/browser.py``, …).
 """
 
@@ -12,6 +13,7 @@ import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
 from tests.language import BROWSER_LOCALES
 from tests.postgres import empty_postgres, require_postgres
+from tests.redis import require_redis
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
 
@@ -30,6 +32,8 @@ def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres"):
         require_postgres()
         empty_postgres()
+    if item.get_closest_marker("redis"):
+        require_redis()
 
 
 @pytest.fixture(scope="session")

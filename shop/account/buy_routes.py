@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from shop import limits
 from shop.account import bp
 from shop.account.forms import OneClickForm, PurchaseForm
 from shop.account.one_click import buy_with_saved_key, issue_purchase_key, merchant_uid_of
@@ -51,6 +52,7 @@ def purchase_options() -> dict | None:
 
 @bp.post("/buy/saved-kakao-pay")
 @login_required
+@limits.orders
 def buy_with_saved_kakao_pay():
     """ "Buy now with saved Kakao Pay": price the order, charge the key once, show the result."""
     form = OneClickForm()
@@ -89,6 +91,7 @@ def buy_with_saved_kakao_pay():
 
 @bp.post("/buy/kakao-pay")
 @login_required
+@limits.orders
 def buy_in_window():
     """ "Buy now with Kakao Pay" on the product page: the order, and the window's parameters.
 

@@ -2,8 +2,9 @@
 
 checkout form → ``place_order`` (pending order, PortOne prepare) → ``IMP.request_pay`` on the
 checkout page itself (its script asks for JSON), or on the payment page without it → one of
-three doors → ``sync_payment`` → the order's page. Each door answers from the order's state
-after the sync, never from what it was sent. A cancelled or declined window leads back to the
+three doors → ``notified`` (``sync_payment`` unless the order is paid by that payment already)
+→ the order's page. Each door answers from the order's state after the sync, never from what
+it was sent. A cancelled or declined window leads back to the
 same order, ready to be paid again.
 """
 
@@ -25,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from shop import limits
 from shop.cart import CartLine, cart_lines, check_stock, clear_cart, find_product
 from shop.cart.forms import QuantityForm
 from shop.catalog.pages import product_page
@@ -40,7 +42,7 @@ from shop.errors import wants_json
 from shop.extensions import csrf, db
 from shop.forms import EmptyForm
 from shop.models import Order, OrderStatus, Product
-from shop.payments import PAYABLE, SyncOutcome, sync_order, sync_payment
+from shop.payments import PAYABLE, SyncOutcome, notified, sync_order
 from shop.portone import is_imp_uid
 from shop.shipping import charges
 
@@ -92,6 +94,7 @@ def buy_now():
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
+@limits.orders
 def start():
     """The checkout form; submitted, it places the order.
 
@@ -168,7 +171,7 @@ def complete():
     imp_uid = data.get("imp_uid")
     if problem := _imp_uid_problem(imp_uid):
         return jsonify(error=problem), 400
-    result = sync_payment(imp_uid, "callback")
+    result = notified(imp_uid, "callback")
     order = placed_here(result.order) or _unconfirmed_order(result, data.get("merchant_uid"))
     if order is None:
         return jsonify(error=str(NOT_PLACED_HERE)), 404
@@ -182,7 +185,7 @@ def complete_mobile():
     if imp_uid:
         if not is_imp_uid(imp_uid):
             abort(400, description=str(NOT_AN_IMP_UID))
-        result = sync_payment(imp_uid, "redirect")
+        result = notified(imp_uid, "redirect")
         merchant_uid = request.args.get("merchant_uid")
         order = placed_here(result.order) or _unconfirmed_order(result, merchant_uid)
         if order is not None:
@@ -200,13 +203,18 @@ def complete_mobile():
 
 @bp.post("/portone/webhook")
 @csrf.exempt
+@limits.webhooks
 def webhook():
-    """PortOne's notification: unsigned, so only its ``imp_uid`` is used, to re-fetch."""
+    """PortOne's notification: unsigned, so its ``imp_uid`` is re-fetched, unless the order is
+    paid by that payment already and its ``status`` claims nothing else."""
     data = _json_object() if request.is_json else request.form
     imp_uid = data.get("imp_uid")
     if problem := _imp_uid_problem(imp_uid):
         return jsonify(error=problem), 400
-    result = sync_payment(imp_uid, "webhook")
+    claimed = data.get("status")
+    # A status that is no text claims something unknown: re-fetched, like any claim.
+    claimed = claimed if claimed is None or isinstance(claimed, str) else "?"
+    result = notified(imp_uid, "webhook", claimed)
     if not result.settled:
         # A 5xx asks PortOne to send it again later.
         return jsonify(outcome=result.outcome), 503
@@ -251,6 +259,7 @@ def order_status(token: str):
 
 
 @bp.post("/orders/<token>/retry")
+@limits.orders
 def retry(token: str):
     """Pay a failed order again: the same order while it can be paid, else a new order at
     today's prices (an expired one, or a failed one whose time ran out)."""

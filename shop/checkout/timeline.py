@@ -4,6 +4,8 @@ Each event is one arrival (the page's callback, the phone's redirect, PortOne's 
 shop's own check, a charge of a saved Kakao Pay), one re-fetch of the payment from PortOne, and
 what ``sync_payment`` decided from it. Shown on every order page, it teaches the flow: none of
 the messages is believed, each one makes the shop ask PortOne, and only one changes the order.
+A notification of an order paid by that very payment already leaves no event: the database
+answers it (``shop.payments.notified``).
 """
 
 from dataclasses import dataclass, replace

@@ -20,6 +20,8 @@ def build_client(config, sandbox_app=None, mount: str = "/portone-sandbox") -> P
         "api_secret": config["PORTONE_API_SECRET"],
         "timeout": tuple(config["PORTONE_TIMEOUT"]),
         "breaker_cooldown": config["PORTONE_BREAKER_SECONDS"],
+        "retries": config["PORTONE_READ_RETRIES"],
+        "backoff": config["PORTONE_RETRY_BACKOFF"],
     }
     if sandbox_app is not None:
         return PortOneClient(

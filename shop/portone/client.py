@@ -10,11 +10,16 @@ has the fields the shop relies on: anything else is a refusal, never a ``KeyErro
 
 A slow or unreachable PortOne costs little: concurrent callers share one token fetch instead
 of queueing behind it, and once PortOne could not be reached a circuit breaker fails calls at
-once for a few seconds.
+once for a few seconds. A read (``GET``, and the token fetch) that PortOne answered with a 5xx
+or a malformed body is asked again, ``retries`` times with a growing pause; a write (prepare,
+cancel, a charge, a booking) never is, since one that failed on the way back may have been
+made: what became of it is found by reading.
 """
 
+import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -89,13 +94,19 @@ class PortOneClient:
         *,
         timeout: tuple[float, float] = (2.0, 5.0),
         breaker_cooldown: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.2,
         session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.api_base = api_base.rstrip("/")
         self._api_key = api_key
         self._api_secret = api_secret
         self.timeout = timeout
         self.breaker = CircuitBreaker(breaker_cooldown)
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
         self.session = session or requests.Session()
         self._token: str | None = None
         self._token_deadline = 0.0
@@ -261,12 +272,17 @@ class PortOneClient:
         fetch.set_result(token)
 
     def _request_token(self) -> tuple[str, int]:
-        """``POST /users/getToken``: the token and its lifetime in seconds."""
-        auth = self._unwrap(
-            self._send(
-                "POST",
-                "/users/getToken",
-                json={"imp_key": self._api_key, "imp_secret": self._api_secret},
+        """``POST /users/getToken``: the token and its lifetime in seconds.
+
+        A read in effect (asking again issues a token, nothing more), so it is retried.
+        """
+        auth = self._retrying(
+            lambda: self._unwrap(
+                self._send(
+                    "POST",
+                    "/users/getToken",
+                    json={"imp_key": self._api_key, "imp_secret": self._api_secret},
+                )
             )
         )
         try:
@@ -279,6 +295,28 @@ class PortOneClient:
         return token, lifetime
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
+        if method == "GET":
+            return self._retrying(lambda: self._call_once(method, path, **kwargs))
+        return self._call_once(method, path, **kwargs)
+
+    def _retrying(self, read: Callable[[], Any]) -> Any:
+        """``read()``, asked again up to ``retries`` times while PortOne answers it unusably.
+
+        Pauses grow (``backoff``, twice that, …, each shortened at random so that workers do
+        not retry in step). Not after a timeout or a refused connection: the breaker then
+        refuses at once, and the caller waits one timeout, not several.
+        """
+        attempt = 0
+        while True:
+            try:
+                return read()
+            except PortOneUnavailable:
+                if attempt == self.retries or self.breaker.retry_in():
+                    raise
+            self._sleep(self.backoff * 2**attempt * random.uniform(0.5, 1.0))
+            attempt += 1
+
+    def _call_once(self, method: str, path: str, **kwargs) -> Any:
         token = self.access_token()
         response = self._send(method, path, token=token, **kwargs)
         if response.status_code == 401:

@@ -7,7 +7,7 @@ import pytest
 
 from shop import create_app
 from shop.catalog.seed import seed_catalog
-from shop.extensions import db
+from shop.extensions import db, limiter
 from tests.language import BROWSER_LOCALES
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
@@ -42,8 +42,10 @@ def browser_context_args(browser_context_args, lang):
 
 @pytest.fixture
 def shop(shop_server):
-    """The live shop with a freshly seeded catalog and an empty sandbox."""
+    """The live shop with a freshly seeded catalog, an empty sandbox and no rate limit used
+    (every test's browser comes from the same address)."""
     reset_sandbox(f"{shop_server.url}/portone-sandbox")
+    limiter.reset()
     with shop_server.app.app_context():
         db.drop_all()
         db.create_all()

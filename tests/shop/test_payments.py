@@ -52,10 +52,11 @@ def test_every_door_again_and_again_fulfils_once(shop, placed):
         assert shop.webhook(body).status_code == 200
         assert shop.redirect_door(query).status_code == 303
         assert shop.callback(imp_uid).json["status"] == "paid"
-        assert shop.webhook(body, form=True).json == {"outcome": "already_paid"}
+        # Paid by this very payment, and nothing claims otherwise: answered from the database.
+        assert shop.webhook(body, form=True).json == {"outcome": "known_paid"}
 
-    assert [e.source for e in shop.events("paid")] == ["webhook"]
-    assert len(shop.events("already_paid")) == 11
+    # One verification; the echoes left nothing to record.
+    assert [(e.source, e.outcome) for e in shop.events()] == [("webhook", "paid")]
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
     assert shop.order(placed.merchant_uid).pay_method == "card"
 
@@ -104,7 +105,8 @@ def test_doors_at_once_fulfil_once(tmp_path, database):
     assert sorted(statuses) == [200] * 8 + [303] * 4
     assert paid_orders == [placed.merchant_uid]
     assert len(shop.events("paid")) == 1
-    assert len(shop.events("already_paid")) == len(doors) - 1
+    # Those that re-fetched while the order was being paid said so; those after it, nothing.
+    assert {e.outcome for e in shop.events()} <= {"paid", "already_paid"}
     assert shop.order(placed.merchant_uid).status == OrderStatus.PAID
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
 

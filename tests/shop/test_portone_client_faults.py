@@ -59,7 +59,12 @@ def arm(sandbox, **fault) -> None:
 
 @pytest.mark.parametrize(
     ("fault", "status"),
-    [({"kind": "500"}, 500), ({"kind": "malformed"}, 200), ({"kind": "hang", "delay": 2}, None)],
+    [
+        # One more than the client's retries of a read.
+        ({"kind": "500", "count": 3}, 500),
+        ({"kind": "malformed", "count": 3}, 200),
+        ({"kind": "hang", "delay": 2}, None),
+    ],
     ids=["500", "malformed", "hang"],
 )
 def test_an_unusable_answer_is_unavailable(client, sandbox, imp_uid, fault, status):
@@ -70,7 +75,7 @@ def test_an_unusable_answer_is_unavailable(client, sandbox, imp_uid, fault, stat
 
 
 def test_a_failing_get_token_is_unavailable(client, sandbox):
-    arm(sandbox, kind="500", endpoint="POST /users/getToken")
+    arm(sandbox, kind="500", endpoint="POST /users/getToken", count=3)
     with pytest.raises(PortOneUnavailable):
         client.access_token()
 

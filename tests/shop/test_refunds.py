@@ -18,6 +18,11 @@ def placed(shop) -> Placed:
     return shop.place(QUANTITY)
 
 
+def cancelled(imp_uid: str) -> dict:
+    """The webhook PortOne sends for a cancel or a refund of ``imp_uid``."""
+    return {"imp_uid": imp_uid, "status": "cancelled"}
+
+
 def outcomes(shop: ShopActions, imp_uid: str) -> list[str]:
     return [e.outcome for e in shop.events() if e.imp_uid == imp_uid]
 
@@ -53,7 +58,7 @@ def test_paying_a_cancelled_order_again_from_an_old_tab_is_refunded(shop, placed
     first = shop.pay(placed.merchant_uid, placed.amount)
     shop.callback(first["imp_uid"])
     shop.console_cancel(first["imp_uid"])
-    assert shop.webhook({"imp_uid": first["imp_uid"]}).json == {"outcome": "cancelled"}
+    assert shop.webhook(cancelled(first["imp_uid"])).json == {"outcome": "cancelled"}
 
     again = shop.pay(placed.merchant_uid, placed.amount)
     assert shop.callback(again["imp_uid"]).json["status"] == OrderStatus.CANCELLED
@@ -139,7 +144,7 @@ def test_a_refund_that_failed_is_tried_again_when_portone_resends_the_webhook(sh
     first = shop.pay(placed.merchant_uid, placed.amount)
     shop.callback(first["imp_uid"])
     shop.console_cancel(first["imp_uid"])
-    shop.webhook({"imp_uid": first["imp_uid"]})
+    shop.webhook(cancelled(first["imp_uid"]))
     again = shop.pay(placed.merchant_uid, placed.amount)
 
     working = shop.app.extensions["portone"]
@@ -200,8 +205,8 @@ def test_a_partial_refund_after_payment_is_recorded_and_shown(shop, placed):
     shop.callback(query["imp_uid"])
     shop.refund_at_portone(query["imp_uid"], 1_000)
 
-    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "refunded_in_part"}
-    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "already_paid"}
+    assert shop.webhook(cancelled(query["imp_uid"])).json == {"outcome": "refunded_in_part"}
+    assert shop.webhook(cancelled(query["imp_uid"])).json == {"outcome": "already_paid"}
     order = shop.order(placed.merchant_uid)
     assert (order.status, order.refunded_amount) == (OrderStatus.PAID, 1_000)
     assert shop.product(placed.slug).stock == placed.stock - QUANTITY
@@ -211,7 +216,7 @@ def test_a_partial_refund_after_payment_is_recorded_and_shown(shop, placed):
     assert f"{placed.amount - 1_000:,}원" in page
 
     shop.console_cancel(query["imp_uid"])
-    assert shop.webhook({"imp_uid": query["imp_uid"]}).json == {"outcome": "cancelled"}
+    assert shop.webhook(cancelled(query["imp_uid"])).json == {"outcome": "cancelled"}
     order = shop.order(placed.merchant_uid)
     assert (order.status, order.refunded_amount) == (OrderStatus.CANCELLED, placed.amount)
     assert shop.product(placed.slug).stock == placed.stock

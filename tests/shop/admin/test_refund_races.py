@@ -55,7 +55,9 @@ class WebhookRaces:
         return payment
 
     def send_webhook(self, imp_uid: str):
-        response = self.app.test_client().post("/portone/webhook", json={"imp_uid": imp_uid})
+        response = self.app.test_client().post(
+            "/portone/webhook", json={"imp_uid": imp_uid, "status": "cancelled"}
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.json["outcome"]
 
