@@ -12,7 +12,7 @@ a request's CPU time is what a worker with a core of its own would spend on it. 
 (no cookie) gets the catalog and product pages from the page cache; a buyer with a cart (their
 session cookie) gets them made afresh.
 
-    .venv/bin/python bench/pages.py [--workers 1 4] [--rounds 7] [--seconds 0.6]
+    .venv/bin/python bench/pages.py [--workers 1 4] [--rounds 5] [--seconds 0.6]
         [--redis URL] [--shop DIR (another checkout's shop, to compare)]
 """
 
@@ -58,7 +58,7 @@ def spread(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=0.6)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--redis", help="the page cache on this Redis (redis://…/N)")

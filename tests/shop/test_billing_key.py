@@ -16,7 +16,7 @@ from tests.shop.account_actions import (
     portone_api,
     save_kakao_pay,
 )
-from tests.shop.actions import ShopActions
+from tests.shop.actions import ELSEWHERE, ShopActions
 
 
 @pytest.fixture
@@ -196,9 +196,9 @@ def test_remove_while_portone_is_unreachable_keeps_the_key(buyer):
     assert "still there" in buyer.client.get("/account/").get_data(as_text=True)
 
 
-def test_remove_needs_the_form(buyer):
+def test_remove_from_elsewhere_needs_the_form(buyer):
     save_kakao_pay(buyer)
-    assert buyer.client.post("/account/kakao-pay/remove").status_code == 400
+    assert buyer.client.post("/account/kakao-pay/remove", headers=ELSEWHERE).status_code == 400
     assert len(keys(buyer.app)) == 1
 
 
