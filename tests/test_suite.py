@@ -1,5 +1,5 @@
-"""The test suite's own rules: helpers in modules, PostgreSQL tests skipped or required, and a
-``browser`` marker that leaves a fast layer without Chromium."""
+"""The test suite's own rules: helpers in modules, PostgreSQL and Redis tests skipped or
+required, and a ``browser`` marker that leaves a fast layer without Chromium."""
 
 import ast
 import os
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres import require_postgres
+from tests.redis import require_redis
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -47,6 +48,20 @@ def test_the_password_of_the_postgres_url_is_not_shown(monkeypatch):
     with pytest.raises(pytest.skip.Exception) as skipped:
         require_postgres("postgresql+psycopg://shop:hunter2@127.0.0.1:9/test")
     assert "hunter2" not in str(skipped.value)
+
+
+def test_redis_tests_are_skipped_with_how_to_run_them(monkeypatch):
+    monkeypatch.delenv("REQUIRE_REDIS", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_redis("redis://127.0.0.1:9/0")
+    assert "no Redis answered at redis://127.0.0.1:9/0" in str(skipped.value)
+    assert "set TEST_REDIS_URL" in str(skipped.value)
+
+
+def test_redis_tests_fail_when_ci_requires_them(monkeypatch):
+    monkeypatch.setenv("REQUIRE_REDIS", "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_REDIS is set"):
+        require_redis("redis://127.0.0.1:9/0")
 
 
 def collected(*args: str) -> set[str]:

@@ -4,8 +4,8 @@ checkout form → ``place_order`` (pending order, PortOne prepare) → ``IMP.req
 checkout page itself (its script asks for JSON), or on the payment page without it → one of
 three doors → ``notified`` (``sync_payment`` unless the order is paid by that payment already)
 → the order's page. Each door answers from the order's state after the sync, never from what
-it was sent. A cancelled or declined window leads back to the
-same order, ready to be paid again.
+it was sent. A cancelled or declined window leads back to the same order, ready to be paid
+again.
 """
 
 from flask import (

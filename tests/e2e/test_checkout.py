@@ -100,7 +100,11 @@ def test_desktop_checkout_of_two_products_is_paid_and_verified(shop, page: Page,
     assert (delivery["result"], delivery["http_status"]) == ("delivered", 200)
     with shop.app.app_context():
         doors = db.session.execute(select(PaymentEvent.source, PaymentEvent.outcome)).all()
+    # One door paid the order; the other re-fetched only if it came before the order was paid,
+    # else the database answered it and left no event.
     assert sorted(doors, key=lambda d: d[1]) in (
+        [("callback", "paid")],
+        [("webhook", "paid")],
         [("webhook", "already_paid"), ("callback", "paid")],
         [("callback", "already_paid"), ("webhook", "paid")],
     )
