@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from shop.models import Order
-from tests.shop.actions import BUYER, CSRF_TOKEN, DECISION_FORM, PHONE_UA, WINDOW_KEY
+from tests.shop.actions import BUYER, CHOICES, CSRF_TOKEN, DECISION_FORM, PHONE_UA, WINDOW_KEY
 
 QUANTITY = 2
 
@@ -28,10 +28,16 @@ class Browser:
     def request(self, method: str, path: str, host: str | None = None, **kwargs):
         kwargs.setdefault("timeout", 30)
         kwargs.setdefault("allow_redirects", False)
-        return self.http.request(method, (host or next(self.turn)) + path, **kwargs)
+        host = host or next(self.turn)
+        # As a browser does on every POST from the shop's own pages (shop/csrf.py).
+        headers = {"Origin": host, **kwargs.pop("headers", {})}
+        return self.http.request(method, host + path, headers=headers, **kwargs)
 
     def csrf_token(self) -> str:
-        return CSRF_TOKEN.search(self.request("GET", "/").text).group(1)
+        """The session's token, or none before the buyer has a session (a first visit's pages
+        carry none, and its forms are checked by their origin)."""
+        found = CSRF_TOKEN.search(self.request("GET", "/").text)
+        return found.group(1) if found else ""
 
     def post_form(self, path: str, data: dict, host: str | None = None):
         return self.request("POST", path, host, data={"csrf_token": self.csrf_token(), **data})
@@ -40,7 +46,7 @@ class Browser:
         """Put ``quantity`` of the product in the cart and check out."""
         added = self.post_form("/cart/add", {"product_id": product_id, "quantity": quantity})
         assert added.status_code in (302, 303), added.text
-        return self.post_form("/checkout", BUYER)
+        return self.post_form("/checkout", {**BUYER, **CHOICES})
 
     def callback(self, imp_uid: str, merchant_uid: str, host: str | None = None):
         return self.request(

@@ -98,7 +98,7 @@ def test_a_sold_unit_and_a_refunded_one_show_at_once(app, client):
     assert "Only 2 left" in client.get("/").text
 
     buyer.console_cancel(approved["imp_uid"])
-    buyer.webhook({"imp_uid": approved["imp_uid"]})
+    buyer.webhook({"imp_uid": approved["imp_uid"], "status": "cancelled"})
     assert only_left(client.get(HONEY).text) == 3
     assert "Only 3 left" in client.get("/").text
 

@@ -32,6 +32,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 HOSTS = 3
 TOO_MANY_ORDERS = "Too many orders from your address"
 
+# The hosts' shipping rule, so that the test knows what an order costs.
+SHIPPING_FEE, FREE_SHIPPING_FROM = 3000, 50000
+
 
 @pytest.fixture
 def database():
@@ -56,6 +59,8 @@ def hosts(tmp_path):
         "RATELIMIT_KEY_PREFIX": prefix,
         "ORDERS_PER_ADDRESS": "3 per 10 minutes",
         "PROXY_FIX_HOPS": "1",
+        "SHIPPING_FEE": str(SHIPPING_FEE),
+        "FREE_SHIPPING_FROM": str(FREE_SHIPPING_FROM),
     }
     seeded = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "shop", "seed"],
@@ -130,7 +135,9 @@ def test_sessions_limits_and_fulfilment_hold_across_hosts(hosts, database):
     cart = buyer.request("GET", "/cart/")
     assert product.name in cart.text
     order = database.scalars(select(Order).order_by(Order.id.desc())).first()
-    assert (order.status, order.amount) == (OrderStatus.PENDING, product.price * QUANTITY)
+    subtotal = product.price * QUANTITY
+    shipping = 0 if subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
+    assert (order.status, order.amount) == (OrderStatus.PENDING, subtotal + shipping)
 
     # Every door on every host at once, and PortOne's own webhook: one fulfilment.
     # PortOne's own webhook is sent from the host that served the window.
