@@ -12,6 +12,7 @@ from shop.extensions import db
 from shop.format import won
 from shop.models import Product
 from tests.language import BROWSER_LOCALES, LANGS, t
+from tests.shop.actions import with_shipping
 
 PHONE = {"width": 390, "height": 844}
 
@@ -125,6 +126,6 @@ def test_the_checkout_button_shows_the_amount_it_pays(shop, open_page, lang):
     page.get_by_role("button", name=t("Add to cart", lang)).click()
     page.goto(shop.url + "/checkout")
     with shop.app.app_context():
-        amount = won(2 * item.price)
+        amount = won(with_shipping(shop.app, 2 * item.price))
     name = re.compile(re.escape(t("Continue to Kakao Pay", lang)) + r"\s+" + re.escape(amount))
     expect(page.get_by_role("button", name=name)).to_be_visible()
