@@ -2,6 +2,9 @@
 
 A laptop without PostgreSQL skips those tests, with a message saying how to run them; CI sets
 ``REQUIRE_POSTGRES=1`` (``.ci/run`` does), and there a missing server fails them instead.
+
+Under pytest-xdist each worker empties a database of its own, ``<TEST_POSTGRES_URL's>_gw0`` and
+so on, made on that server when missing: workers dropping each other's tables would fail at random.
 """
 
 import functools
@@ -11,10 +14,22 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-# The tests create and drop their tables in this database.
-POSTGRES_URL = os.environ.get(
+# The database named by the environment; a worker's own is made from it.
+BASE_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+def worker_url(url: str, worker: str | None) -> str:
+    """The database of pytest-xdist's ``worker`` (``gw0``…) on the server of ``url``."""
+    if not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+# The tests create and drop their tables in this database.
+POSTGRES_URL = worker_url(BASE_POSTGRES_URL, os.environ.get("PYTEST_XDIST_WORKER"))
 
 
 def require_postgres(url: str = POSTGRES_URL) -> None:
@@ -51,6 +66,8 @@ def empty_postgres(url: str = POSTGRES_URL) -> None:
 def _unreachable(url: str) -> str | None:
     """Why no connection to ``url`` can be made (asked once per URL), or None when one can."""
     try:
+        if url == POSTGRES_URL != BASE_POSTGRES_URL:
+            _create_database(BASE_POSTGRES_URL, make_url(url).database)
         engine = create_engine(url, connect_args={"connect_timeout": 5})
         with engine.connect():
             pass
@@ -60,3 +77,20 @@ def _unreachable(url: str) -> str | None:
         text = str(cause).strip()
         return text.splitlines()[0] if text else type(cause).__name__
     return None
+
+
+def _create_database(server_url: str, name: str) -> None:
+    """Create the database ``name`` beside the one at ``server_url``, unless it exists."""
+    engine = create_engine(
+        server_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
