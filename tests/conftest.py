@@ -11,7 +11,7 @@ import pytest
 import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
 from tests.language import BROWSER_LOCALES
-from tests.postgres import empty_postgres, require_postgres
+from tests.postgres import empty_postgres, require_postgres, without_commit_waits
 from tests.routing import compile_rules_once
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
@@ -20,6 +20,7 @@ from tests.sqlite import without_fsync
 # Two costs of the hundreds of apps and databases the tests make, paid once or not at all.
 compile_rules_once()
 without_fsync()
+without_commit_waits()
 
 
 def pytest_collection_modifyitems(items):

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import create_engine
 
 import portone_sandbox as sandbox_pkg
-from tests.postgres import require_postgres, worker_url
+from tests.postgres import POSTGRES_URL, require_postgres, worker_url
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -119,3 +120,11 @@ def test_the_tests_sqlite_files_skip_fsync_and_keep_their_journal(tmp_path):
         pragma = sandbox_pkg.models.db.session.connection().exec_driver_sql
         assert pragma("PRAGMA synchronous").scalar() == 0
         assert pragma("PRAGMA journal_mode").scalar() == "wal"
+
+
+@pytest.mark.postgres
+def test_the_tests_postgres_connections_commit_without_waiting_for_the_disk():
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    engine.dispose()
