@@ -12,9 +12,12 @@ _BUILDERS: dict[tuple, object] = {}
 
 
 def compile_rules_once() -> None:
-    """From now on, in this process, each distinct rule is compiled once."""
-    original = Rule._compile_builder
-    if getattr(original, "shared", False):
+    """From now on, in this process, each distinct rule is compiled once.
+
+    A werkzeug without ``Rule._compile_builder`` is left alone (the tests run, slower), and
+    tests/test_suite.py says so by failing."""
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None or getattr(original, "shared", False):
         return
 
     def _compile_builder(self, append_unknown: bool = True):
