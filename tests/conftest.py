@@ -64,7 +64,9 @@ def sandbox_server(tmp_path_factory):
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
             "SANDBOX_WEBHOOK_RETRY_INTERVAL": 0.2,
-            "SANDBOX_WEBHOOK_TIMEOUT": 2.0,
+            # Tests hold a delivery open at their receiver while they look at it; at 2 s, a
+            # machine busy with parallel workers let it time out under them.
+            "SANDBOX_WEBHOOK_TIMEOUT": 10.0,
         }
     )
     server = LiveServer(app).start()
