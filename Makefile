@@ -22,10 +22,15 @@ run: $(VENV)/.installed
 sandbox: $(VENV)/.installed
 	$(BIN)/portone-sandbox --host $(HOST) --port 5001
 
+# The tests in parallel, one pytest-xdist worker per core (TEST_WORKERS=0: in this process),
+# each module's tests on one worker, so a module's fixtures (the wheel of test_install.py) are
+# built once.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # What the browser tests need. Chromium: the system's if installed (the tests prefer it), else
 # Playwright's own; where Playwright cannot download it (no route to its CDN), Debian's package

@@ -142,6 +142,9 @@ def defaults(instance_path: str) -> dict:
         # ceiling on floods, not on PortOne; a refused webhook is settled by its retry or by
         # `flask reconcile`.
         "WEBHOOKS_PER_ADDRESS": "300 per minute",
+        # werkzeug's method for new passwords; its default scrypt costs about 0.1 s a hash, which
+        # is the point (tests, hashing hundreds, ask for a cheaper scrypt).
+        "PASSWORD_HASH_METHOD": "scrypt",
         # Failed log-ins allowed for one account from one address, and from one address in all.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "30 per 15 minutes",

@@ -12,10 +12,15 @@ import pytest
 import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
 from tests.language import BROWSER_LOCALES
-from tests.postgres import empty_postgres, require_postgres
+from tests.postgres import empty_postgres, require_postgres, without_commit_waits
 from tests.redis import require_redis
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
+from tests.sqlite import without_fsync
+
+# What the hundreds of databases the tests make would wait for: the disk, on every commit.
+without_fsync()
+without_commit_waits()
 
 
 def pytest_collection_modifyitems(items):
@@ -61,7 +66,9 @@ def sandbox_server(tmp_path_factory):
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
             "SANDBOX_WEBHOOK_RETRY_INTERVAL": 0.2,
-            "SANDBOX_WEBHOOK_TIMEOUT": 2.0,
+            # Tests hold a delivery open at their receiver while they look at it; at 2 s, a
+            # machine busy with parallel workers let it time out under them.
+            "SANDBOX_WEBHOOK_TIMEOUT": 10.0,
         }
     )
     server = LiveServer(app).start()

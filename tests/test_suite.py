@@ -1,5 +1,6 @@
 """The test suite's own rules: helpers in modules, PostgreSQL and Redis tests skipped or
-required, and a ``browser`` marker that leaves a fast layer without Chromium."""
+required, a ``browser`` marker that leaves a fast layer without Chromium, and what makes the
+suite fast (parallel workers, SQLite without fsync)."""
 
 import ast
 import os
@@ -8,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
-from tests.postgres import require_postgres
+import portone_sandbox as sandbox_pkg
+from tests.postgres import POSTGRES_URL, require_postgres, worker_url
 from tests.redis import require_redis
 
 TESTS = Path(__file__).parent
@@ -82,3 +85,42 @@ def test_not_browser_leaves_out_every_test_that_starts_chromium():
     chromium = ["tests/e2e", "tests/sandbox/test_sdk.py"]
     plain_http = "tests/sandbox/test_sdk_window.py"
     assert collected("-m", "not browser", *chromium, plain_http) == {plain_http}
+
+
+def test_a_parallel_run_that_selects_no_test_fails():
+    """``make test`` runs pytest-xdist's workers; with nothing to run, the run must still fail
+    (pytest's exit status 5), as ``.ci/run`` counts on."""
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "1",
+            "--dist", "loadscope", "tests/test_suite.py", "-k", "no_test_is_named_this",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTEST_ADDOPTS": ""},
+    )  # fmt: skip
+    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout + result.stderr
+
+
+def test_each_xdist_worker_has_a_postgres_database_of_its_own():
+    url = "postgresql+psycopg://shop:hunter2@127.0.0.1:5432/test"
+    assert worker_url(url, None) == url
+    assert worker_url(url, "gw1") == "postgresql+psycopg://shop:hunter2@127.0.0.1:5432/test_gw1"
+
+
+def test_the_tests_sqlite_files_skip_fsync_and_keep_their_journal(tmp_path):
+    app = sandbox_pkg.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+    with app.app_context():
+        pragma = sandbox_pkg.models.db.session.connection().exec_driver_sql
+        assert pragma("PRAGMA synchronous").scalar() == 0
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+
+
+@pytest.mark.postgres
+def test_the_tests_postgres_connections_commit_without_waiting_for_the_disk():
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    engine.dispose()

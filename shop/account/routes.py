@@ -1,5 +1,7 @@
 """Sign-up, log-in, log-out, the account page with its delivery details, and "My orders"."""
 
+import functools
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,12 +21,20 @@ from shop.models import Order, SubscriptionPeriod, User
 from shop.statuses import STATUS_LABELS
 from shop.subscriptions.lifecycle import subscriptions_of
 
-PASSWORD_METHOD = "scrypt"
 WRONG_PASSWORD = _l("That email and password don't match an account.")
 EMAIL_TAKEN = _l("An account with this email already exists. Log in instead.")
 TOO_MANY_FAILURES = _l("Too many failed log-ins. Please wait a few minutes and try again.")
-# Checked when no account has the email, so an unknown email takes as long as a wrong password.
-_NO_ONE = generate_password_hash("not anyone's password", method=PASSWORD_METHOD)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _no_one(method: str) -> str:
+    """Checked when no account has the email, so an unknown email takes as long as a wrong
+    password."""
+    return generate_password_hash("not anyone's password", method=method)
 
 
 def _log_in_failed(response) -> bool:
@@ -47,7 +57,7 @@ def sign_up():
         user = User(
             name=form.name.data.strip(),
             email=form.email.data,
-            password_hash=generate_password_hash(form.password.data, method=PASSWORD_METHOD),
+            password_hash=hash_password(form.password.data),
         )
         db.session.add(user)
         try:
@@ -81,7 +91,11 @@ def log_in_view():
     form = LogInForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data))
-        password_hash = user.password_hash if user is not None else _NO_ONE
+        password_hash = (
+            user.password_hash
+            if user is not None
+            else _no_one(current_app.config["PASSWORD_HASH_METHOD"])
+        )
         if check_password_hash(password_hash, form.password.data) and user is not None:
             log_in(user)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")

@@ -3,10 +3,9 @@
 import click
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from shop.account.forms import PASSWORD_MAX, PASSWORD_MIN
-from shop.account.routes import PASSWORD_METHOD
+from shop.account.routes import hash_password
 from shop.admin import bp
 from shop.extensions import db
 from shop.models import User
@@ -33,7 +32,7 @@ def create_admin(email: str, name: str | None) -> None:
         user = User(
             email=email,
             name=(name or email.split("@")[0])[:60],
-            password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+            password_hash=hash_password(password),
         )
         db.session.add(user)
         done = f"Created the admin account {email}."

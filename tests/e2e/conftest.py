@@ -11,6 +11,7 @@ from shop.extensions import db, limiter
 from tests.language import BROWSER_LOCALES
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
+from tests.shop.apps import CHEAP_PASSWORD_HASH
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,7 @@ def shop_server(tmp_path_factory):
             "SECRET_KEY": "e2e-secret",
             "DATABASE_URL": f"sqlite:///{data / 'shop.sqlite3'}",
             "SANDBOX_DATABASE_URL": f"sqlite:///{data / 'sandbox.sqlite3'}",
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         }
     )
     server = LiveServer(app).start()

@@ -191,13 +191,15 @@ def _sandbox_app(database_url: str, **config):
 
 
 def _book_due(app, count: int, notice_url: str) -> list[str]:
-    """Seed a key and book ``count`` schedules due now, through the REST API."""
+    """Seed a key and book ``count`` schedules through the REST API, then move the clock to
+    them: booked for the clock's current second, they were refused whenever that second ended
+    before the booking arrived (on a busy machine, often)."""
     client = app.test_client()
     token = client.post("/users/getToken", json=KEY).get_json()["response"]["access_token"]
     with app.app_context():
         save_billing_key("customer_1")
         db.session.commit()
-    at = client.get("/_sandbox/clock", headers=AUTHORIZATION).get_json()["now"]
+    at = client.get("/_sandbox/clock", headers=AUTHORIZATION).get_json()["now"] + SOON
     entries = [schedule_entry(at, notice_url=notice_url) for _ in range(count)]
     response = client.post(
         "/subscribe/payments/schedule",
@@ -205,6 +207,10 @@ def _book_due(app, count: int, notice_url: str) -> list[str]:
         headers={"Authorization": token},
     )
     assert response.get_json()["code"] == 0, response.get_json()
+    advanced = client.post(
+        "/_sandbox/clock/advance", json={"seconds": SOON}, headers=AUTHORIZATION
+    ).get_json()
+    assert advanced["now"] >= at, advanced
     return [entry["merchant_uid"] for entry in entries]
 
 
@@ -316,12 +322,13 @@ def test_a_mounted_sandbox_gives_scheduled_payments_receipts_under_its_mount(tmp
     with app.app_context():
         save_billing_key("customer_1")
         db.session.commit()
-    at = call("GET", "/_sandbox/clock", headers=AUTHORIZATION)["now"]
+    at = call("GET", "/_sandbox/clock", headers=AUTHORIZATION)["now"] + SOON
     entries = {"customer_uid": "customer_1", "schedules": [schedule_entry(at)]}
     booked = call(
         "POST", "/subscribe/payments/schedule", json=entries, headers={"Authorization": token}
     )
     assert booked["code"] == 0, booked
+    call("POST", "/_sandbox/clock/advance", json={"seconds": SOON}, headers=AUTHORIZATION)
     with app.app_context():
         # As the background runner runs it: no request at all.
         [ran] = [schedule.to_api() for schedule in schedules.run_due()]

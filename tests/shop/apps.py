@@ -10,6 +10,11 @@ from shop.catalog.seed import seed_catalog
 from shop.extensions import db
 from tests.language import EnglishClient
 
+# scrypt at a thirty-second of werkzeug's default cost: still scrypt, but the hundreds of
+# sign-ups and log-ins of the tests took half a minute of CPU at the default
+# (tests/shop/test_accounts.py checks that the shop's own default is werkzeug's).
+CHEAP_PASSWORD_HASH = "scrypt:1024:8:1"
+
 # An in-memory SQLite database lives in one connection, which Flask-SQLAlchemy lets every thread
 # share: right for the test client, which runs requests in the test's thread, wrong for requests
 # at once or a live server, whose tests keep a file (in_memory=False).
@@ -49,6 +54,7 @@ def make_app(tmp_path: Path, seed: bool = True, in_memory: bool = False, **confi
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": database,
             "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             **config,
         }
     )

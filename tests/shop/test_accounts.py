@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from shop.config import defaults
 from shop.extensions import db
 from shop.format import kst
 from shop.models import Order, User
@@ -40,6 +41,17 @@ def test_sign_up_logs_in_and_keeps_only_a_scrypt_hash(shop):
     assert user.email == "minji@example.com"
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+
+
+def test_the_shop_hashes_at_werkzeugs_full_scrypt_cost_unless_told_otherwise(app_factory):
+    """The tests' shops hash cheaply (tests/shop/apps.py); the shop itself must not."""
+    assert defaults(".")["PASSWORD_HASH_METHOD"] == "scrypt"
+    app = app_factory(PASSWORD_HASH_METHOD="scrypt")
+    assert sign_up(ShopActions(app, app.test_client())).status_code == 303
+    [user] = users(app)
+    method = user.password_hash.split("$")[0]
+    assert method == "scrypt:32768:8:1"
+    assert log_in(ShopActions(app, app.test_client())).status_code == 303
 
 
 @pytest.mark.parametrize(

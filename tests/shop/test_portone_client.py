@@ -117,8 +117,16 @@ def test_payment_ids_as_portone_issues_them_are_sent(client, imp_uid):
         client.get_payment(imp_uid)
 
 
+# The shop's own id is new on every collection: named, so that pytest-xdist's workers, which
+# each collect the tests, agree on the test's id.
 @pytest.mark.parametrize(
-    "merchant_uid", [new_merchant_uid(), "ORDER-2026-11-27.1", "shop:ord@1", "o" * 40]
+    "merchant_uid",
+    [
+        pytest.param(new_merchant_uid(), id="shops-own"),
+        "ORDER-2026-11-27.1",
+        "shop:ord@1",
+        "o" * 40,
+    ],
 )
 def test_merchant_uids_a_merchant_would_choose_are_sent(client, merchant_uid):
     assert client.prepare(merchant_uid, 1000)["merchant_uid"] == merchant_uid
