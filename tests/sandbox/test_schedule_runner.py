@@ -197,7 +197,9 @@ def _book_due(app, count: int, notice_url: str) -> list[str]:
     with app.app_context():
         save_billing_key("customer_1")
         db.session.commit()
-    at = client.get("/_sandbox/clock", headers=AUTHORIZATION).get_json()["now"]
+    # Booked a minute ahead, then the clock moved on: a booking for "now" is refused as in the
+    # past once the second it names is over.
+    at = client.get("/_sandbox/clock", headers=AUTHORIZATION).get_json()["now"] + 60
     entries = [schedule_entry(at, notice_url=notice_url) for _ in range(count)]
     response = client.post(
         "/subscribe/payments/schedule",
@@ -205,6 +207,8 @@ def _book_due(app, count: int, notice_url: str) -> list[str]:
         headers={"Authorization": token},
     )
     assert response.get_json()["code"] == 0, response.get_json()
+    advanced = client.post("/_sandbox/clock/advance", json={"seconds": 60}, headers=AUTHORIZATION)
+    assert advanced.status_code == 200, advanced.get_json()
     return [entry["merchant_uid"] for entry in entries]
 
 
@@ -290,8 +294,9 @@ def test_a_failed_schedule_can_be_booked_again_with_a_new_key(
     assert failed["payment_status"] == "failed"
 
     seed_key("customer_1")
-    [retry] = book(customer, {**entry, "schedule_at": clock()})
+    [retry] = book(customer, {**entry, "schedule_at": clock() + SOON})
     assert (retry["schedule_status"], retry["imp_uid"]) == ("scheduled", None)
+    advance(SOON)
     [paid] = run()
     assert (paid["merchant_uid"], paid["payment_status"]) == (entry["merchant_uid"], "paid")
     assert paid["imp_uid"] != failed["imp_uid"]
@@ -331,12 +336,13 @@ def test_a_mounted_sandbox_gives_scheduled_payments_receipts_under_its_mount(tmp
     with app.app_context():
         save_billing_key("customer_1")
         db.session.commit()
-    at = call("GET", "/_sandbox/clock", headers=AUTHORIZATION)["now"]
+    at = call("GET", "/_sandbox/clock", headers=AUTHORIZATION)["now"] + 60
     entries = {"customer_uid": "customer_1", "schedules": [schedule_entry(at)]}
     booked = call(
         "POST", "/subscribe/payments/schedule", json=entries, headers={"Authorization": token}
     )
     assert booked["code"] == 0, booked
+    call("POST", "/_sandbox/clock/advance", json={"seconds": 60}, headers=AUTHORIZATION)
     with app.app_context():
         # As the background runner runs it: no request at all.
         [ran] = [schedule.to_api() for schedule in schedules.run_due()]
