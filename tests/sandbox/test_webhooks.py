@@ -194,7 +194,9 @@ def test_an_unreachable_url_is_recorded(api, customer, webhook_log):
     assert "ConnectionError" in delivery["error"]
 
 
-def test_a_reset_during_a_delivery_leaves_no_stale_row(sandbox, api, customer, receiver):
+def test_a_reset_during_a_delivery_leaves_no_stale_row(
+    sandbox, api, customer, receiver, webhook_log
+):
     receiver.open.clear()
     again(api, customer, notice_url=receiver.url)
     receiver.wait_for(1)
@@ -203,9 +205,7 @@ def test_a_reset_during_a_delivery_leaves_no_stale_row(sandbox, api, customer, r
     log = control("GET", f"{sandbox.url}/_sandbox/webhooks", timeout=5).json()
     assert (log["deliveries"], log["in_flight"]) == ([], 1)
     receiver.open.set()
-    idle = control(
-        "GET", f"{sandbox.url}/_sandbox/webhooks", params={"idle": "true"}, timeout=10
-    ).json()
+    idle = webhook_log(idle="true")
     assert (idle["settled"], idle["in_flight"], idle["deliveries"]) == (True, 0, [])
 
 
