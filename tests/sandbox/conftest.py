@@ -6,7 +6,7 @@ import pytest
 
 from portone_sandbox import models, schedule_runner
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
-from tests.sandbox_controls import control
+from tests.sandbox_controls import LONGEST_WAIT, control
 from tests.sandbox_controls import webhook_log as delivery_log
 from tests.servers import LiveServer
 
@@ -91,6 +91,14 @@ def no_runner(sandbox, monkeypatch):
     """No background runner in this test: due schedules run only when a test runs them."""
     monkeypatch.setitem(sandbox.app.config, "SANDBOX_SCHEDULE_RUNNER", False)
     schedule_runner.stop(sandbox.app)
+
+
+@pytest.fixture
+def held_answers(receiver, sandbox, monkeypatch):
+    """The receiver holds its answers until ``receiver.open`` is set, and the delivery stays in
+    flight that long (the sandbox gives up on a silent receiver after 2 s otherwise)."""
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_WEBHOOK_TIMEOUT", LONGEST_WAIT)
+    receiver.open.clear()
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ class Receiver:
             self.received.append(entry)
             status = self.statuses.pop(0) if self.statuses else 200
             self.changed.notify_all()
-        self.open.wait(10)
+        self.open.wait(LONGEST_WAIT)
         return Response("ok", status=status)(environ, start_response)
 
     def wait_for(self, count: int, timeout: float = LONGEST_WAIT) -> list[dict]:

@@ -82,11 +82,12 @@ def test_the_default_longest_wait_is_a_few_seconds(sandbox):
     assert 0 < sandbox.app.config["SANDBOX_CONTROL_MAX_WAIT"] <= 10
 
 
-def test_waiters_past_the_limit_are_turned_away(sandbox, charge, receiver, monkeypatch):
+def test_waiters_past_the_limit_are_turned_away(
+    sandbox, charge, receiver, held_answers, monkeypatch
+):
     monkeypatch.setitem(sandbox.app.config, "SANDBOX_CONTROL_MAX_WAITERS", 2)
     # Long enough that the two waiters still wait however slowly the third request comes.
     monkeypatch.setitem(sandbox.app.config, "SANDBOX_CONTROL_MAX_WAIT", 60)
-    receiver.open.clear()
     charge(notice_url=receiver.url)
     receiver.wait_for(1)
     url = f"{sandbox.url}/_sandbox/webhooks"

@@ -44,8 +44,9 @@ def test_a_paid_again_charge_notifies_its_notice_url(api, customer, receiver, we
     assert delivery["delivered_at"] >= delivery["created_at"] > 0
 
 
-def test_the_response_does_not_wait_for_the_webhook(api, customer, receiver, webhook_log):
-    receiver.open.clear()
+def test_the_response_does_not_wait_for_the_webhook(
+    api, customer, receiver, held_answers, webhook_log
+):
     paid = again(api, customer, notice_url=receiver.url)
     receiver.wait_for(1)
     [delivery] = webhook_log()["deliveries"]
@@ -195,9 +196,8 @@ def test_an_unreachable_url_is_recorded(api, customer, webhook_log):
 
 
 def test_a_reset_during_a_delivery_leaves_no_stale_row(
-    sandbox, api, customer, receiver, webhook_log
+    sandbox, api, customer, receiver, held_answers, webhook_log
 ):
-    receiver.open.clear()
     again(api, customer, notice_url=receiver.url)
     receiver.wait_for(1)
     control("POST", f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
