@@ -7,6 +7,7 @@ Helpers live in modules beside this file (``tests/servers.py``, ``tests/browser.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
@@ -14,6 +15,10 @@ from tests.language import BROWSER_LOCALES
 from tests.postgres import empty_postgres, require_postgres
 from tests.sandbox_controls import reset_sandbox
 from tests.servers import LiveServer
+
+# A browser assertion waits this long for its state (Playwright's default is 5 s): pages and the
+# Kakao Pay window take longer than that on a loaded machine, and a passing wait ends at once.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
