@@ -32,11 +32,14 @@ def charge(
     notice_urls: list[str] | None = None,
     usage: str = "payment",
     imp_uid: str | None = None,
+    at: int | None = None,
 ) -> Payment:
     """Charge ``key`` and commit the Payment: ``paid``, or ``failed`` with a ``fail_reason`` when
     the key declines charges or the merchant_uid is paid already. ``usage`` is its
-    ``customer_uid_usage``: ``payment`` for ``again``, ``payment.scheduled`` for a schedule."""
-    at = now()
+    ``customer_uid_usage``: ``payment`` for ``again``, ``payment.scheduled`` for a schedule.
+    ``at`` is the moment of the charge (now if not given): a schedule's is when it ran."""
+    if at is None:
+        at = now()
     payment = Payment(
         imp_uid=imp_uid or new_imp_uid(api=True),
         merchant_uid=merchant_uid,

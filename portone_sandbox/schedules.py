@@ -319,5 +319,7 @@ def _charge(schedule: Schedule) -> None:
             schedule.notice_url_list(),
             usage="payment.scheduled",
             imp_uid=schedule.imp_uid,
+            # Its payment and the schedule tell one time, however long the charge took.
+            at=schedule.executed_at,
         )
         webhooks.send(payment)

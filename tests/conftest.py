@@ -8,6 +8,7 @@ Helpers live in modules beside this file (``tests/servers.py``, ``tests/browser.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 import portone_sandbox as sandbox_pkg
 from tests.browser import CHROMIUM_ARGS, drives_browser, system_chromium
@@ -21,6 +22,10 @@ from tests.sqlite import without_fsync
 # What the hundreds of databases the tests make would wait for: the disk, on every commit.
 without_fsync()
 without_commit_waits()
+
+# A browser assertion waits this long for its state (Playwright's default is 5 s): pages and the
+# Kakao Pay window take longer than that on a loaded machine, and a passing wait ends at once.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):

@@ -133,8 +133,10 @@ def book(period: SubscriptionPeriod) -> bool:
         customer_uid = booking["customer_uid"]
     booked = move(period, (PeriodStatus.TO_BOOK,), PeriodStatus.BOOKED, customer_uid=customer_uid)
     db.session.commit()
-    if not booked:
-        # Cancelled while this call was booking it: take the booking back.
+    # Booked by another call at the same moment: PortOne holds one booking of a merchant_uid,
+    # so the one found is that call's, and the period's. Anything else (cancelled, charged
+    # at once) happened while this call was booking it: take the booking back.
+    if not booked and period.status != PeriodStatus.BOOKED:
         revoke_booking(order.merchant_uid, customer_uid)
     return booked
 

@@ -13,7 +13,7 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
 from tests.e2e.actions import BUYER, fill_checkout, kakao_window
 from tests.language import BROWSER_LOCALES, LANGS, t
-from tests.sandbox_controls import control
+from tests.sandbox_controls import control, webhook_log
 from tests.shop.actions import with_shipping
 
 PAY_BUTTON = re.compile(r"^Pay [\d,]+원 with Kakao Pay$")
@@ -56,13 +56,8 @@ def stock_of(shop, product_id: int) -> int:
 
 
 def wait_for_webhook(shop, imp_uid: str) -> dict:
-    response = control(
-        "GET",
-        f"{shop.url}/portone-sandbox/_sandbox/webhooks",
-        params={"wait_for": 1, "timeout": 5},
-        timeout=15,
-    )
-    [delivery] = [d for d in response.json()["deliveries"] if d["imp_uid"] == imp_uid]
+    log = webhook_log(f"{shop.url}/portone-sandbox", wait_for=1)
+    [delivery] = [d for d in log["deliveries"] if d["imp_uid"] == imp_uid]
     return delivery
 
 

@@ -14,7 +14,7 @@ from shop.subscriptions.clock import to_unix
 from shop.subscriptions.plans import PLANS, seed_plans
 from tests.e2e.actions import approve, kakao_window, sign_up_with_details
 from tests.language import kst_in
-from tests.sandbox_controls import control
+from tests.sandbox_controls import control, webhook_log
 
 PLAN = PLANS[0]
 DAY = 24 * 60 * 60
@@ -70,8 +70,8 @@ def charge_due(shop, period: SubscriptionPeriod, after: int = 60) -> None:
         json={"seconds": to_unix(period.charge_at) - now + after},
     )
     control("POST", f"{sandbox}/schedules/run").raise_for_status()
-    settled = control("GET", f"{sandbox}/webhooks", params={"idle": "true", "timeout": 5})
-    assert settled.json()["settled"], settled.json()
+    settled = webhook_log(f"{shop.url}/portone-sandbox", idle="true")
+    assert settled["settled"], settled
 
 
 def payments_at_portone(shop, merchant_uid: str) -> list[dict]:

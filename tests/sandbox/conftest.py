@@ -6,7 +6,8 @@ import pytest
 
 from portone_sandbox import models, schedule_runner
 from tests.sandbox.contract import Api, Receiver, ReceiverSlot, new_merchant_uid, ok
-from tests.sandbox_controls import control
+from tests.sandbox_controls import LONGEST_WAIT, control
+from tests.sandbox_controls import webhook_log as delivery_log
 from tests.servers import LiveServer
 
 
@@ -93,13 +94,19 @@ def no_runner(sandbox, monkeypatch):
 
 
 @pytest.fixture
+def held_answers(receiver, sandbox, monkeypatch):
+    """The receiver holds its answers until ``receiver.open`` is set, and the delivery stays in
+    flight that long (the sandbox gives up on a silent receiver after 2 s otherwise)."""
+    monkeypatch.setitem(sandbox.app.config, "SANDBOX_WEBHOOK_TIMEOUT", LONGEST_WAIT)
+    receiver.open.clear()
+
+
+@pytest.fixture
 def webhook_log(sandbox):
-    """The sandbox's delivery log; ``wait_for``/``idle`` long-poll until that state."""
+    """The sandbox's delivery log; ``wait_for``/``idle`` wait until that state."""
 
     def log(**params) -> dict:
-        response = control("GET", f"{sandbox.url}/_sandbox/webhooks", params=params, timeout=15)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return delivery_log(sandbox.url, **params)
 
     return log
 

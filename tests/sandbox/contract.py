@@ -9,6 +9,8 @@ import threading
 import requests
 from werkzeug.wrappers import Request, Response
 
+from tests.sandbox_controls import LONGEST_WAIT
+
 KEY = {"imp_key": "sandbox-key", "imp_secret": "sandbox-secret"}
 # Where a window's result page keeps the rsp it hands to the merchant page.
 RESULT = re.compile(r'<script type="application/json" id="imp-result">(.*?)</script>', re.S)
@@ -97,10 +99,10 @@ class Receiver:
             self.received.append(entry)
             status = self.statuses.pop(0) if self.statuses else 200
             self.changed.notify_all()
-        self.open.wait(10)
+        self.open.wait(LONGEST_WAIT)
         return Response("ok", status=status)(environ, start_response)
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[dict]:
+    def wait_for(self, count: int, timeout: float = LONGEST_WAIT) -> list[dict]:
         """The requests received, once there are ``count`` of them."""
         with self.changed:
             arrived = self.changed.wait_for(lambda: len(self.received) >= count, timeout)

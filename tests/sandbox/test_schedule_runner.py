@@ -13,7 +13,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
 import portone_sandbox as sandbox_pkg
-from portone_sandbox import schedule_runner, schedules
+from portone_sandbox import billing, models, schedule_runner, schedules
 from portone_sandbox.models import Payment, Schedule, WebhookDelivery, db, save_billing_key
 from tests.postgres import POSTGRES_URL
 from tests.sandbox.contract import KEY, ok, schedule_entry
@@ -296,13 +296,29 @@ def test_a_failed_schedule_can_be_booked_again_with_a_new_key(
     assert failed["payment_status"] == "failed"
 
     seed_key("customer_1")
-    [retry] = book(customer, {**entry, "schedule_at": clock()})
+    [retry] = book(customer, {**entry, "schedule_at": clock() + SOON})
     assert (retry["schedule_status"], retry["imp_uid"]) == ("scheduled", None)
+    advance(SOON)
     [paid] = run()
     assert (paid["merchant_uid"], paid["payment_status"]) == (entry["merchant_uid"], "paid")
     assert paid["imp_uid"] != failed["imp_uid"]
     found = ok(api.get(f"/payments/findAll/{entry['merchant_uid']}"))
     assert sorted(p["status"] for p in found["list"]) == ["failed", "paid"]
+
+
+def test_a_scheduled_payment_is_paid_at_the_moment_its_schedule_ran(
+    tmp_path, receiver, monkeypatch
+):
+    """However long the runner takes to reach the key, the schedule and its payment tell one
+    time."""
+    app = _sandbox_app(f"sqlite:///{tmp_path / 'sandbox.sqlite3'}")
+    _book_due(app, 1, receiver.url)
+    # Every later reading of the clock finds it a second on: a slow machine.
+    monkeypatch.setattr(billing, "now", lambda: models.now() + 1)
+    with app.app_context():
+        [ran] = [schedule.to_api() for schedule in schedules.run_due()]
+        payment = db.session.get(Payment, ran["imp_uid"])
+        assert ran["executed_at"] == payment.paid_at == payment.started_at
 
 
 def test_a_mounted_sandbox_gives_scheduled_payments_receipts_under_its_mount(tmp_path):

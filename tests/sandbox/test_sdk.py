@@ -12,7 +12,6 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 import portone_sandbox as sandbox_pkg
 from tests.sandbox.merchant_site import PortOneApi, create_app
-from tests.sandbox_controls import control
 from tests.servers import LiveServer
 
 IMP_UID = re.compile(r"imp_\d{12}")
@@ -170,7 +169,7 @@ def test_a_card_rsp_has_the_approval_and_the_masked_number(shop, api):
     assert (payment["apply_num"], payment["card_number"]) == (rsp["apply_num"], rsp["card_number"])
 
 
-def test_webhook_only_for_approval(shop, merchant_server, sandbox):
+def test_webhook_only_for_approval(shop, merchant_server, sandbox, webhook_log):
     page = shop("order_hooked")
     notice = f"{merchant_server.url}/complete"
     pay = {"pg": "kakaopay", "merchant_uid": "order_hooked", "name": "Hooked", "amount": 5000}
@@ -182,7 +181,7 @@ def test_webhook_only_for_approval(shop, merchant_server, sandbox):
     kakao_pay(page).get_by_role("button", name="Approve").click()
     approved = callback_rsp(page)
 
-    log = control("GET", f"{sandbox.url}/_sandbox/webhooks?wait_for=1", timeout=10).json()
+    log = webhook_log(wait_for=1)
     assert [(d["imp_uid"], d["status"], d["url"]) for d in log["deliveries"]] == [
         (approved["imp_uid"], "paid", notice)
     ]

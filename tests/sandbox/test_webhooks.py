@@ -44,8 +44,9 @@ def test_a_paid_again_charge_notifies_its_notice_url(api, customer, receiver, we
     assert delivery["delivered_at"] >= delivery["created_at"] > 0
 
 
-def test_the_response_does_not_wait_for_the_webhook(api, customer, receiver, webhook_log):
-    receiver.open.clear()
+def test_the_response_does_not_wait_for_the_webhook(
+    api, customer, receiver, held_answers, webhook_log
+):
     paid = again(api, customer, notice_url=receiver.url)
     receiver.wait_for(1)
     [delivery] = webhook_log()["deliveries"]
@@ -194,8 +195,9 @@ def test_an_unreachable_url_is_recorded(api, customer, webhook_log):
     assert "ConnectionError" in delivery["error"]
 
 
-def test_a_reset_during_a_delivery_leaves_no_stale_row(sandbox, api, customer, receiver):
-    receiver.open.clear()
+def test_a_reset_during_a_delivery_leaves_no_stale_row(
+    sandbox, api, customer, receiver, held_answers, webhook_log
+):
     again(api, customer, notice_url=receiver.url)
     receiver.wait_for(1)
     control("POST", f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
@@ -203,9 +205,7 @@ def test_a_reset_during_a_delivery_leaves_no_stale_row(sandbox, api, customer, r
     log = control("GET", f"{sandbox.url}/_sandbox/webhooks", timeout=5).json()
     assert (log["deliveries"], log["in_flight"]) == ([], 1)
     receiver.open.set()
-    idle = control(
-        "GET", f"{sandbox.url}/_sandbox/webhooks", params={"idle": "true"}, timeout=10
-    ).json()
+    idle = webhook_log(idle="true")
     assert (idle["settled"], idle["in_flight"], idle["deliveries"]) == (True, 0, [])
 
 

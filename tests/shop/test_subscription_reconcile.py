@@ -118,6 +118,41 @@ def test_a_charge_booked_while_portone_was_out_of_reach_is_booked_later(buyer):
     assert subscription(buyer.app).periods[2].status == PeriodStatus.BOOKED
 
 
+def test_a_charge_two_reconciles_book_at_once_stays_booked(buyer):
+    """The second to book finds PortOne holding the first's booking of the same merchant_uid:
+    that booking is the period's, and must not be revoked."""
+    run_due(buyer, 40 * DAY)
+    body = webhook_of(buyer.app, subscription(buyer.app).periods[1].order.merchant_uid)
+    with booking_unreachable(buyer.app):
+        assert buyer.webhook(body).status_code == 200
+    merchant_uid = subscription(buyer.app).periods[2].order.merchant_uid
+    other: list[dict] = []
+    with another_booking_first(buyer.app, lambda: other.append(reconciled(buyer.app))):
+        assert reconciled(buyer.app) == {"checked": 1, "booked": 0}
+
+    assert other == [{"checked": 1, "booked": 1}]
+    assert subscription(buyer.app).periods[2].status == PeriodStatus.BOOKED
+    assert booking(buyer.app, merchant_uid)["schedule_status"] == "scheduled"
+
+
+def test_a_charge_cancelled_while_it_is_booked_is_revoked(buyer):
+    run_due(buyer, 40 * DAY)
+    body = webhook_of(buyer.app, subscription(buyer.app).periods[1].order.merchant_uid)
+    with booking_unreachable(buyer.app):
+        assert buyer.webhook(body).status_code == 200
+    mine = subscription(buyer.app)
+    merchant_uid = mine.periods[2].order.merchant_uid
+
+    def cancel():
+        assert buyer.post(f"/subscriptions/{mine.id}/cancel", {}).status_code == 303
+
+    with another_booking_first(buyer.app, cancel):
+        assert reconciled(buyer.app) == {"checked": 1, "booked": 0}
+
+    assert subscription(buyer.app).periods[2].status == PeriodStatus.REVOKED
+    assert booking(buyer.app, merchant_uid)["schedule_status"] == "revoked"
+
+
 def test_a_revoke_that_never_reached_portone_is_made(buyer):
     mine = subscription(buyer.app)
     merchant_uid = mine.periods[1].order.merchant_uid
@@ -232,6 +267,30 @@ def booking_unreachable(app):
 
     def schedule(*args, **kwargs):
         raise PortOneUnavailable("PortOne unreachable: ConnectTimeout")
+
+    client.schedule = schedule
+    try:
+        yield
+    finally:
+        del client.schedule
+
+
+@contextmanager
+def another_booking_first(app, other):
+    """The first ``POST /subscribe/payments/schedule`` waits while ``other`` runs to its end
+    in another thread, as a second door booking the same charge at that moment would."""
+    client = app.extensions["portone"]
+    book = type(client).schedule.__get__(client)
+    waited = []
+
+    def schedule(*args, **kwargs):
+        if not waited:
+            waited.append(True)
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(timeout=60)
+            assert not thread.is_alive()
+        return book(*args, **kwargs)
 
     client.schedule = schedule
     try:
