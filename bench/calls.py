@@ -24,29 +24,20 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shop import create_app
-from shop.catalog.seed import seed_catalog
-from shop.extensions import db
 from shop.models import OrderStatus
 from shop.payments import sync_payment
 from tests.shop.actions import ShopActions
+from tests.shop.apps import make_app
 
 
 def shop_app(folder: Path):
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": f"sqlite:///{folder / 'shop.sqlite3'}",
-            "SANDBOX_DATABASE_URL": f"sqlite:///{folder / 'sandbox.sqlite3'}",
-            "ORDERS_PER_ADDRESS": "100000 per minute",
-            "WEBHOOKS_PER_ADDRESS": "100000 per minute",
-        }
+    """The shop as the tests make it (tests/shop/apps.py), its limits out of the way."""
+    return make_app(
+        folder,
+        LOG_LEVEL="WARNING",
+        ORDERS_PER_ADDRESS="100000 per minute",
+        WEBHOOKS_PER_ADDRESS="100000 per minute",
     )
-    with app.app_context():
-        db.create_all()
-        seed_catalog()
-    return app
 
 
 @contextmanager
