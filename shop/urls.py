@@ -1,4 +1,7 @@
-"""The shop's own addresses as handed to PortOne, which calls or sends the buyer back to them."""
+"""The shop's own addresses: those handed to PortOne, which calls or sends the buyer back to
+them, and the paths a form may send the buyer back to."""
+
+from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
@@ -13,3 +16,16 @@ def public_url(endpoint: str, **values) -> str:
     if base is None:
         return url_for(endpoint, _external=True, **values)
     return base + url_for(endpoint, **values)
+
+
+def notice_url() -> str:
+    """The webhook PortOne notifies about every payment the shop starts or charges."""
+    return public_url("checkout.webhook")
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (for ``?next=``), else None: never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.cart import CartLine
 from shop.checkout.orders import new_merchant_uid, place_order
-from shop.checkout.payment_request import notice_url
 from shop.extensions import db
 from shop.models import BillingKey, Order, Product, User
 from shop.payments import sync_payment
 from shop.portone import PortOneError, PortOneUnavailable, is_merchant_uid, portone
+from shop.urls import notice_url
 
 SALT = "one-click purchase"
 # A product page left open longer than this is reloaded before it can charge.

@@ -14,12 +14,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from shop.account import bp
 from shop.account.billing import window_params
 from shop.account.forms import DeliveryForm, LogInForm, SignUpForm
-from shop.account.sessions import local_path, log_in, log_out
+from shop.account.sessions import log_in, log_out
 from shop.extensions import db, limiter
 from shop.forms import EmptyForm
 from shop.models import Order, SubscriptionPeriod, User
 from shop.statuses import STATUS_LABELS
 from shop.subscriptions.lifecycle import subscriptions_of
+from shop.urls import local_path
 
 WRONG_PASSWORD = _l("That email and password don't match an account.")
 EMAIL_TAKEN = _l("An account with this email already exists. Log in instead.")

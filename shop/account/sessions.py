@@ -5,8 +5,6 @@ in it before survives, the CSRF token included) except what the guest was doing:
 "buy now" in progress, and the orders this browser placed.
 """
 
-from urllib.parse import urlsplit
-
 from flask import session
 from flask_login import login_user, logout_user
 
@@ -25,11 +23,3 @@ def log_in(user: User) -> None:
 def log_out() -> None:
     logout_user()
     session.clear()
-
-
-def local_path(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (for ``?next=``), else None: never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None

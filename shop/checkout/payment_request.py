@@ -7,7 +7,7 @@ A fork that takes another method through PortOne changes it here, in one place: 
 from flask_babel import lazy_gettext as _l
 
 from shop.models import Order
-from shop.urls import public_url
+from shop.urls import notice_url, public_url
 
 # PortOne's channel for Kakao Pay. Kakao Pay ignores ``pay_method``: the buyer picks KakaoMoney
 # or a card in the Kakao Pay window, and PortOne's record of the payment says which.
@@ -21,11 +21,6 @@ METHOD_LABELS = {
     ("kakaopay", "card"): _l("Kakao Pay (Card)"),
     ("kakaopay", None): _l("Kakao Pay"),
 }
-
-
-def notice_url() -> str:
-    """The webhook PortOne notifies about every payment the shop starts or charges."""
-    return public_url("checkout.webhook")
 
 
 def request_pay_params(order: Order) -> dict:

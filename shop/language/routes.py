@@ -2,9 +2,9 @@
 
 from flask import abort, redirect, request, url_for
 
-from shop.account.sessions import local_path
 from shop.language import COOKIE, COOKIE_MAX_AGE, bp
 from shop.language.forms import LanguageForm
+from shop.urls import local_path
 
 
 @bp.post("/language")

@@ -14,7 +14,6 @@ from flask import current_app, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shop.checkout.payment_request import notice_url
 from shop.extensions import db
 from shop.models import (
     Order,
@@ -27,6 +26,7 @@ from shop.payments import sync_payment
 from shop.portone import PortOneError, PortOneNotFound, PortOneUnavailable, portone
 from shop.subscriptions.clock import add_months, to_unix
 from shop.subscriptions.state import move
+from shop.urls import notice_url
 
 log = logging.getLogger(__name__)
 
