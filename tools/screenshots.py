@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from portone_sandbox.playwright import approve, kakao_pay_window  # noqa: E402
 from shop import create_app  # noqa: E402
 from tests.browser import CHROMIUM_ARGS, system_chromium  # noqa: E402
-from tests.e2e.actions import BUYER, PASSWORD  # noqa: E402
+from tests.e2e.actions import BUYER, CONSENT, PASSWORD  # noqa: E402
 from tests.language import BROWSER_LOCALES, t  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -79,7 +79,8 @@ def take(playwright, browser: Browser, base: str, device: str) -> None:
     page.get_by_role("link", name=t("Checkout", lang)).click()
     for label, value in {**BUYER, "Email": email}.items():
         page.get_by_label(t(label, lang), exact=True).fill(value)
-    page.evaluate("document.activeElement.blur()")
+    page.get_by_role("checkbox", name=t(CONSENT, lang)).check()
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     shoot(page, device, "checkout")
 
     page.get_by_role("button", name=t("Continue to Kakao Pay", lang)).click()
