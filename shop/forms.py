@@ -1,12 +1,16 @@
-"""The base of every shop form, and ``EmptyForm`` for a bare button.
+"""The base of every shop form, ``EmptyForm`` for a bare button, and ``QueryForm`` and
+``search_field`` for the forms sent by GET.
 
 Templates render fields with ``render_field`` and a form's CSRF token and hidden fields with
 ``hidden_fields``, both in ``templates/_forms.html``.
 """
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.utils import cached_property
+from wtforms import SearchField
+from wtforms.validators import Length, Optional
 
 
 class Form(FlaskForm):
@@ -32,3 +36,23 @@ class Form(FlaskForm):
 
 class EmptyForm(Form):
     """Nothing but the CSRF token: a form that is one button, such as "Try again"."""
+
+
+class QueryForm(Form):
+    """A form sent by GET (``formdata=request.args``), such as a search: it changes nothing,
+    so it carries no CSRF token, which would only leak into URLs and logs."""
+
+    class Meta:
+        csrf = False
+
+
+def search_field(max_length: int) -> SearchField:
+    """A search box: optional, trimmed, at most ``max_length`` characters."""
+    return SearchField(
+        _l("Search"),
+        validators=[
+            Optional(),
+            Length(max=max_length, message=_l("Search for at most %(max)d characters.")),
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )

@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
-    SearchField,
     SelectChoice,
     SelectField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from shop.format import won
+from shop.forms import QueryForm, search_field
 from shop.statuses import STATUS_LABELS
 
 # Beyond any shop's orders, and within what every database takes as an OFFSET.
@@ -26,21 +26,10 @@ PAGES_MAX_SHOWN = f"{PAGES_MAX:,}"
 _WON = re.compile(r"[0-9]{1,10}")
 
 
-class OrderSearchForm(FlaskForm):
+class OrderSearchForm(QueryForm):
     """Which orders the orders page lists: a search, a status, a page."""
 
-    class Meta:
-        # A GET that changes nothing: a CSRF token would only leak into URLs and logs.
-        csrf = False
-
-    q = SearchField(
-        _l("Search"),
-        validators=[
-            Optional(),
-            Length(max=120, message=_l("Search for at most %(max)d characters.")),
-        ],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-    )
+    q = search_field(max_length=120)
     status = SelectField(
         _l("Status"),
         choices=[
