@@ -4,8 +4,10 @@ PortOne is asked at each step:
 - **Subscribe**: ``POST /payments/prepare`` for the first charge; the window then takes it and
   saves the billing key (``IMP.request_pay`` with ``customer_uid`` and the amount).
 - completion (PC callback POST, phone redirect GET) and the webhook: ``GET
-  /payments/{imp_uid}`` in ``sync_payment``; once paid, ``GET /subscribe/customers/
-  {customer_uid}`` for the key and ``POST /subscribe/payments/schedule`` for the next charge.
+  /payments/{imp_uid}`` in ``sync_payment`` (a door of a first charge already paid by that
+  payment is answered from the database, as ``notified`` answers a checkout's); once paid,
+  ``GET /subscribe/customers/{customer_uid}`` for the key and ``POST
+  /subscribe/payments/schedule`` for the next charge.
 - **Cancel subscription**: ``POST /subscribe/payments/unschedule``; **Resume subscription**:
   ``POST /subscribe/payments/schedule``.
 Nothing the browser sends but the ``imp_uid`` is read, and only to ask PortOne.
@@ -38,7 +40,7 @@ from shop.models import (
     SubscriptionPeriod,
     SubscriptionStatus,
 )
-from shop.payments import SyncOutcome, sync_payment
+from shop.payments import SyncOutcome, notified
 from shop.portone import is_imp_uid
 from shop.subscriptions import bp
 from shop.subscriptions.charges import period_of
@@ -209,7 +211,7 @@ def _mine(subscription_id: int) -> Subscription:
 def _completed(imp_uid: str, source: str) -> str | None:
     """Sync the window's payment, start the subscription if it was paid, say what happened,
     and where to go; None when it is no first charge of this account's."""
-    result = sync_payment(imp_uid, source)
+    result = notified(imp_uid, source)
     if result.outcome == SyncOutcome.UNAVAILABLE:
         flash(
             _(

@@ -9,6 +9,7 @@ import pytest
 
 from shop.models import OrderStatus
 from tests.shop.actions import ShopActions
+from tests.shop.subscription_actions import complete, subscribe, subscriber, subscription
 
 TOKEN = ("POST", "/users/getToken")
 PREPARE = ("POST", "/payments/prepare")
@@ -76,3 +77,16 @@ def test_a_webhook_claiming_any_other_status_is_fetched(app, shop, calls, claime
 
     assert answer.json == {"outcome": "already_paid"}
     assert calls == [("GET", f"/payments/{imp_uid}")]
+
+
+def test_a_subscriptions_doors_after_its_first_charge_ask_portone_nothing(app, calls):
+    shop = subscriber(app)
+    query = subscribe(shop)
+    assert subscription(app).status == "active"
+    calls.clear()
+
+    for phone in (False, True, False):
+        assert complete(shop, query, phone).status_code in (200, 303)
+
+    assert calls == []
+    assert subscription(app).status == "active"
