@@ -204,6 +204,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(60))
     phone: Mapped[str | None] = mapped_column(String(30))
     address: Mapped[str | None] = mapped_column(String(200))
+    # 상세주소: building, floor and flat, which a Korean address needs to be delivered to.
+    address_detail: Mapped[str | None] = mapped_column(String(100))
     postcode: Mapped[str | None] = mapped_column(String(10))
     # The customer_uid the next Kakao Pay window registers a key under. It is fresh for every
     # key, so a replacement never overwrites the key in use before the new one is verified.
@@ -232,13 +234,15 @@ class User(UserMixin, db.Model):
         return bool(self.phone and self.address and self.postcode)
 
     def buyer(self) -> dict:
-        """The account's details as an order's (and PortOne's) ``buyer_*`` fields."""
+        """The account's details as an order's ``buyer_*`` fields (PortOne's too) and its
+        ``address_detail``."""
         return {
             "buyer_name": self.name,
             "buyer_email": self.email,
             "buyer_tel": self.phone or "",
             "buyer_addr": self.address or "",
             "buyer_postcode": self.postcode or "",
+            "address_detail": self.address_detail,
         }
 
 

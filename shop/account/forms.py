@@ -59,6 +59,7 @@ class DeliveryForm(Form):
     buyer_name = CheckoutForm.buyer_name
     buyer_tel = CheckoutForm.buyer_tel
     buyer_addr = CheckoutForm.buyer_addr
+    address_detail = CheckoutForm.address_detail
     buyer_postcode = CheckoutForm.buyer_postcode
 
 

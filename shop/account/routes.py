@@ -140,6 +140,7 @@ def save_details():
     current_user.name = form.buyer_name.data.strip()
     current_user.phone = form.buyer_tel.data.strip()
     current_user.address = form.buyer_addr.data.strip()
+    current_user.address_detail = (form.address_detail.data or "").strip() or None
     current_user.postcode = form.buyer_postcode.data.strip()
     db.session.commit()
     flash(_("Your delivery details are saved."), "success")

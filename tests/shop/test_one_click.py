@@ -16,6 +16,7 @@ from tests.shop.account_actions import (
     keys,
     portone_api,
     purchase_form,
+    save_details,
     save_kakao_pay,
     sign_up,
 )
@@ -293,3 +294,24 @@ def test_enter_in_the_quantity_adds_to_the_cart_and_charges_nothing(buyer):
     buttons = re.findall(r'<button[^>]*type="submit"[^>]*>', form)
     assert "Buy now with saved Kakao Pay" in form
     assert "formaction" not in buttons[0]
+
+
+def test_the_saved_address_detail_goes_with_every_order_of_the_account(buyer):
+    assert save_details(buyer, address_detail=" 101동 1004호 ").status_code == 303
+    assert 'value="101동 1004호"' in buyer.client.get("/account/").get_data(as_text=True)
+    buyer.add_to_cart(TEA)
+    assert 'value="101동 1004호"' in buyer.client.get("/checkout").get_data(as_text=True)
+
+    buyer.post(ONE_CLICK, purchase_form(buyer, TEA))
+    answer = buyer.post(WINDOW, {"product_id": buyer.product(TEA).id, "quantity": 1})
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert [order.address_detail for order in orders(buyer.app)] == ["101동 1004호"] * 2
+
+
+def test_an_address_detail_too_long_is_refused_and_the_saved_one_kept(buyer):
+    assert save_details(buyer, address_detail="101동 1004호").status_code == 303
+    refused = save_details(buyer, address_detail="가" * 101)
+    assert refused.status_code == 400
+    assert "가" * 101 in refused.get_data(as_text=True)
+    assert account(buyer.app).address_detail == "101동 1004호"
