@@ -23,6 +23,8 @@ def fill_checkout(page: Page, lang: str = "en") -> None:
     Kakao Pay's window opens on the same page."""
     give_details(page, lang)
     page.get_by_role("checkbox", name=t(CONSENT, lang)).check()
+    # The page's script opens the window in place; pressed before it runs, the form posts.
+    page.wait_for_load_state()
     page.get_by_role("button", name=t("Continue to Kakao Pay", lang)).click()
 
 

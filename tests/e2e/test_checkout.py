@@ -138,7 +138,8 @@ def test_phone_checkout_comes_back_through_the_redirect(shop, browser: Browser, 
 def test_buy_now_from_a_product_page(shop, page: Page):
     tea = products(shop)[0]
     page.goto(shop.url + "/")
-    page.get_by_role("link", name=tea.name).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=tea.name).click()
     page.get_by_label("Quantity").fill("3")
     page.get_by_role("button", name="Buy now with Kakao Pay").click()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
