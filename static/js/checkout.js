@@ -62,15 +62,7 @@
       pay();
       return;
     }
-    fetch(form.action, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      body: new FormData(form),
-    })
-      .then(function (response) {
-        return response.json();
-      })
+    window.ShopKakaoPay.ask(form.action, form)
       .then(opened)
       .catch(function () {
         showError(script.dataset.unreachable);

@@ -6,6 +6,7 @@
  *
  *   ShopKakaoPay.open(params, {completeUrl, csrfToken, orderUrl, onError})
  *   ShopKakaoPay.complete(rsp, options)   for a page that calls IMP.request_pay itself
+ *   ShopKakaoPay.ask(url, form)           the shop's JSON answer to a form posted by script
  *
  * Its words come translated in the script tag's data attributes (templates/_kakao_pay.html).
  */
@@ -84,5 +85,18 @@
     });
   }
 
-  window.ShopKakaoPay = { open: open, complete: complete };
+  // A form that opens the window, posted by script: the shop answers with JSON (the window's
+  // params, or an error) where the form alone would get a page.
+  function ask(url, form) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      body: new FormData(form),
+    }).then(function (response) {
+      return response.json();
+    });
+  }
+
+  window.ShopKakaoPay = { open: open, complete: complete, ask: ask };
 })();

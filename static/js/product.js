@@ -41,15 +41,7 @@
     event.preventDefault();
     button.disabled = true;
     errorBox.hidden = true;
-    fetch(script.dataset.windowUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      body: new FormData(button.form),
-    })
-      .then(function (response) {
-        return response.json();
-      })
+    window.ShopKakaoPay.ask(script.dataset.windowUrl, button.form)
       .then(openWindow)
       .catch(function () {
         showError(script.dataset.unreachable);

@@ -50,15 +50,7 @@
         other.disabled = true;
       });
       errorBox.hidden = true;
-      fetch(button.form.action, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-        body: new FormData(button.form),
-      })
-        .then(function (response) {
-          return response.json();
-        })
+      window.ShopKakaoPay.ask(button.form.action, button.form)
         .then(openWindow)
         .catch(function () {
           showError(script.dataset.unreachable);
