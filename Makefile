@@ -55,6 +55,10 @@ browser: $(VENV)/.installed
 	  || { $(CAN_APT) && echo "Playwright could not download Chromium: installing Debian's chromium." \
 	       && $(APT_INSTALL) chromium >/dev/null; } \
 	  || { echo "$$NO_CHROMIUM" >&2; exit 1; }
+	@! command -v chromium >/dev/null || command -v chromium-headless-shell >/dev/null \
+	  || { $(CAN_APT) && echo "Installing Debian's chromium-headless-shell: the browser tests run in half the CPU." \
+	       && $(APT_INSTALL) chromium-headless-shell >/dev/null; } \
+	  || true
 	@! command -v fc-list >/dev/null || test -n "$$(fc-list :lang=ko)" \
 	  || { $(CAN_APT) && echo "Installing a Korean font (fonts-noto-cjk) for the sandbox's window." \
 	       && $(APT_INSTALL) fonts-noto-cjk >/dev/null; } \

@@ -14,9 +14,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, pytestconfig):
     args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
-    system = system_chromium()
+    system = system_chromium(headed=pytestconfig.getoption("--headed"))
     if system:
         args["executable_path"] = system
     return args

@@ -47,10 +47,10 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, pytestconfig):
     """Debian's Chromium when the machine has one; otherwise Playwright's own."""
     args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
-    system = system_chromium()
+    system = system_chromium(headed=pytestconfig.getoption("--headed"))
     if system:
         args["executable_path"] = system
     return args

@@ -13,7 +13,7 @@ from shop.models import PeriodStatus, Subscription, SubscriptionPeriod
 from shop.subscriptions.clock import to_unix
 from shop.subscriptions.plans import PLANS, seed_plans
 from tests.e2e.actions import approve, kakao_window, sign_up_with_details
-from tests.language import kst_in
+from tests.language import BROWSER_LOCALES, kst_in
 from tests.sandbox_controls import control, webhook_log
 
 PLAN = PLANS[0]
@@ -24,7 +24,8 @@ DECLINED = "Kakao Pay declined the renewal: 잔액이 부족합니다."
 
 @pytest.fixture
 def phone(browser: Browser, playwright):
-    context = browser.new_context(**playwright.devices["iPhone 13"])
+    # In English, as the page fixture's: a browser's own default language is not the tests'.
+    context = browser.new_context(**playwright.devices["iPhone 13"], locale=BROWSER_LOCALES["en"])
     yield context.new_page()
     context.close()
 
