@@ -157,6 +157,10 @@ def defaults(instance_path: str) -> dict:
         # How long a cached page lives: the most another process's change takes to show with
         # the simple cache (Redis shows it at once).
         "CACHE_DEFAULT_TIMEOUT": 60,
+        # With Redis: how long a process serves the pages it keeps before it asks Redis again
+        # whether the products changed, the most another process's change takes to show on
+        # it (0: ask on every page). The process that made the change shows it at once.
+        "CACHE_RECHECK_SECONDS": 1.0,
         "CACHE_KEY_PREFIX": "shop:",
         # Pages the simple cache keeps at most (every search is a page).
         "CACHE_THRESHOLD": 500,

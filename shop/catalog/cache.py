@@ -11,11 +11,18 @@ or a cancel, a new price, the seed) draws a new one, and pages of the old genera
 never read again (they expire). With Redis (``REDIS_URL``) every worker and command shares
 the generation; with the default simple cache each process keeps its own pages, so another
 process's change shows there within ``CACHE_DEFAULT_TIMEOUT`` seconds.
+
+A page never changes under its generation, so with a shared cache (Redis) each process also
+keeps the pages it has read or made, for the generation it saw last and as long as the shared
+cache would, and serves them without asking Redis for ``CACHE_RECHECK_SECONDS`` (1 s) after it
+last read the generation: another process's change shows within that second, the process's
+own at once.
 """
 
 import functools
 import hashlib
 import secrets
+import time
 
 from flask import current_app, has_app_context, request, session
 from sqlalchemy import event
@@ -29,8 +36,15 @@ GENERATION = "catalog-generation"
 # The views ``cached_page`` made, as Flask calls them.
 _SERVED: set = set()
 _CHANGED = "catalog_changed"
-# Where each app keeps the generation its process saw last.
+# Where each app keeps the generation its process saw last, and with a shared cache the pages
+# of that generation it has read or made: {key: (page, monotonic time it expires)}.
 _SEEN = "catalog_generation_seen"
+RECHECK = "CACHE_RECHECK_SECONDS"
+# The most pages a process keeps of a shared cache's (a page of the catalog is 20–40 KB).
+KEPT_PAGES = 200
+# Caches a process keeps to itself: its own copy of their pages would add nothing (and a
+# NullCache, which keeps nothing, must make every page).
+_LOCAL_BACKENDS = frozenset({"SimpleCache", "NullCache"})
 
 
 def cached_page(view):
@@ -56,6 +70,7 @@ def cached_page(view):
                     cache.set(key, page)
                 except Exception:
                     current_app.logger.exception("the page cache could not be written")
+                keep(key, page)
         return page
 
     _SERVED.add(serve)
@@ -73,23 +88,63 @@ def page_name() -> str:
 def lookup(name: str) -> tuple[str, str | None]:
     """The page's key in the current generation, and the page if the cache holds it.
 
-    One read asks for the generation and for the page under the generation this process saw
-    last, which is the current one but after a change: one round trip to Redis per page.
+    A page this process keeps, with the generation read less than ``CACHE_RECHECK_SECONDS``
+    ago, needs no round trip to Redis; otherwise one read asks for the generation, and for the
+    page under the generation this process saw last unless it keeps that page.
     """
     seen = current_app.extensions[_SEEN]
-    current, page = cache.get_many(GENERATION, f"page/{seen.get('generation')}/{name}")
+    key = f"page/{seen.get('generation')}/{name}"
+    page = kept(seen, key)
+    now = time.monotonic()
+    if page is not None and now < seen.get("checked", 0.0) + current_app.config[RECHECK]:
+        return key, page
+    if page is None:
+        current, page = cache.get_many(GENERATION, key)
+    else:
+        current = cache.get(GENERATION)
     if current is None:
         current = new_generation()
+    seen["checked"] = now
     if current != seen.get("generation"):
-        seen["generation"] = current
-        page = cache.get(f"page/{current}/{name}")
-    return f"page/{current}/{name}", page
+        saw(seen, current)
+        key = f"page/{current}/{name}"
+        page = cache.get(key)
+    keep(key, page)
+    return key, page
+
+
+def saw(seen: dict, generation: str) -> None:
+    """This process now serves ``generation``: the pages it kept of the one before are stale."""
+    seen["generation"] = generation
+    if "pages" in seen:
+        seen["pages"] = {}
+
+
+def kept(seen: dict, key: str) -> str | None:
+    """The page this process keeps under ``key``, if it has not expired."""
+    page, expires = seen.get("pages", {}).get(key, (None, 0.0))
+    return page if time.monotonic() < expires else None
+
+
+def keep(key: str, page: str | None) -> None:
+    """Keep ``page`` in this process too, when the cache is shared: until it would expire
+    there, and while the generation is the one in its key (``lookup`` forgets the others)."""
+    seen = current_app.extensions[_SEEN]
+    pages = seen.get("pages")
+    if page is None or pages is None or not key.startswith(f"page/{seen.get('generation')}/"):
+        return
+    if key not in pages:
+        if len(pages) >= KEPT_PAGES:
+            pages.clear()
+        lasts = current_app.config["CACHE_DEFAULT_TIMEOUT"] or float("inf")
+        pages[key] = (page, time.monotonic() + lasts)
 
 
 def new_generation() -> str:
     """Draw a generation: pages kept under the one before are stale from now on."""
     drawn = secrets.token_hex(8)
     cache.set(GENERATION, drawn, timeout=0)
+    saw(current_app.extensions[_SEEN], drawn)
     return drawn
 
 
@@ -148,7 +203,8 @@ def _is_cached_view() -> bool:
 def configure(app) -> None:
     """Flask-Caching on ``app`` with the CACHE_* settings (shop/config.py)."""
     cache.init_app(app)
-    app.extensions[_SEEN] = {}
+    shared = type(app.extensions["cache"][cache]).__name__ not in _LOCAL_BACKENDS
+    app.extensions[_SEEN] = {"pages": {}} if shared else {}
     listen()
     # A Redis cache outlives a deploy: pages made by the code before it are not served.
     with app.app_context():

@@ -3,10 +3,12 @@ until stock or a price changes (shop/catalog/cache.py)."""
 
 import os
 import re
+import time
 
 import pytest
 from sqlalchemy import text, update
 
+from shop.catalog import cache as page_cache
 from shop.extensions import db
 from shop.models import Product
 from tests.shop.account_actions import sign_up
@@ -149,7 +151,9 @@ def redis_or_skip() -> None:
         pytest.skip(f"no Redis answered at {REDIS_URL} ({error}); set TEST_REDIS_URL")
 
 
-def test_with_redis_a_change_in_one_process_shows_in_every_other(app_factory, tmp_path):
+def test_with_redis_a_change_in_one_process_shows_in_every_other(
+    app_factory, tmp_path, monkeypatch
+):
     redis_or_skip()
     database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     first, second = (
@@ -166,7 +170,63 @@ def test_with_redis_a_change_in_one_process_shows_in_every_other(app_factory, tm
             update(Product).where(Product.slug == "jeju-green-tea").values(price=12_000)
         )
         db.session.commit()
+    # The process that changed it shows it at once; the other once it asks Redis again.
+    assert "12,000원" in second.test_client().get("/").text
+    assert "14,000원" in first.test_client().get("/").text
+    later = time.monotonic() + first.config["CACHE_RECHECK_SECONDS"]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
     assert "12,000원" in first.test_client().get("/").text
+
+
+def test_with_redis_and_no_recheck_window_every_page_asks_redis(app_factory, tmp_path):
+    redis_or_skip()
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    first, second = (
+        app_factory(
+            in_memory=False,
+            seed=seed,
+            DATABASE_URL=database,
+            REDIS_URL=REDIS_URL,
+            CACHE_RECHECK_SECONDS=0,
+        )
+        for seed in (True, False)
+    )
+    assert "14,000원" in first.test_client().get("/").text
+    with second.app_context():
+        db.session.execute(
+            update(Product).where(Product.slug == "jeju-green-tea").values(price=12_000)
+        )
+        db.session.commit()
+    assert "12,000원" in first.test_client().get("/").text
+
+
+def test_with_redis_a_process_keeps_the_pages_of_the_generation_it_saw(app_factory, monkeypatch):
+    redis_or_skip()
+    import redis
+
+    app = app_factory(REDIS_URL=REDIS_URL)
+    client = app.test_client()
+    assert "14,000원" in client.get("/").text
+    # Redis loses the page (evicted, say) and the price changes behind the shop's back: this
+    # process still serves the page it read, without asking Redis for it.
+    server = redis.Redis.from_url(REDIS_URL)
+    pages = list(server.scan_iter("shop:page/*"))
+    assert pages
+    server.delete(*pages)
+    set_price_behind_the_shops_back(app, "jeju-green-tea", 15_000)
+    assert "14,000원" in client.get("/").text
+    # Kept no longer than Redis would keep it...
+    later = time.monotonic() + app.config["CACHE_DEFAULT_TIMEOUT"] + 1
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert "15,000원" in client.get("/").text
+    monkeypatch.undo()
+    # ...and never once the products change: a new generation.
+    with app.app_context():
+        db.session.execute(
+            update(Product).where(Product.slug == "jeju-green-tea").values(price=12_000)
+        )
+        db.session.commit()
+    assert "12,000원" in client.get("/").text
 
 
 def test_a_cache_that_cannot_be_reached_only_costs_the_cache(app_factory, caplog):
