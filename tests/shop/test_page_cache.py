@@ -151,25 +151,35 @@ def redis_or_skip() -> None:
         pytest.skip(f"no Redis answered at {REDIS_URL} ({error}); set TEST_REDIS_URL")
 
 
+def two_processes(app_factory, tmp_path, **config):
+    """Two shops on one database and one Redis, as two hosts are; the first seeded."""
+    redis_or_skip()
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    return (
+        app_factory(
+            in_memory=False, seed=seed, DATABASE_URL=database, REDIS_URL=REDIS_URL, **config
+        )
+        for seed in (True, False)
+    )
+
+
+def change_price(app, slug: str, price: int) -> None:
+    """A change the shop makes (a commit through the ORM's session): the cache hears of it."""
+    with app.app_context():
+        db.session.execute(update(Product).where(Product.slug == slug).values(price=price))
+        db.session.commit()
+
+
 def test_with_redis_a_change_in_one_process_shows_in_every_other(
     app_factory, tmp_path, monkeypatch
 ):
-    redis_or_skip()
-    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    first, second = (
-        app_factory(in_memory=False, seed=seed, DATABASE_URL=database, REDIS_URL=REDIS_URL)
-        for seed in (True, False)
-    )
+    first, second = two_processes(app_factory, tmp_path)
     assert first.config["CACHE_TYPE"] == "RedisCache"
     assert "14,000원" in first.test_client().get("/").text
     # The second process serves the first's page: the cache is shared.
     set_price_behind_the_shops_back(second, "jeju-green-tea", 15_000)
     assert "14,000원" in second.test_client().get("/").text
-    with second.app_context():
-        db.session.execute(
-            update(Product).where(Product.slug == "jeju-green-tea").values(price=12_000)
-        )
-        db.session.commit()
+    change_price(second, "jeju-green-tea", 12_000)
     # The process that changed it shows it at once; the other once it asks Redis again.
     assert "12,000원" in second.test_client().get("/").text
     assert "14,000원" in first.test_client().get("/").text
@@ -179,24 +189,9 @@ def test_with_redis_a_change_in_one_process_shows_in_every_other(
 
 
 def test_with_redis_and_no_recheck_window_every_page_asks_redis(app_factory, tmp_path):
-    redis_or_skip()
-    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    first, second = (
-        app_factory(
-            in_memory=False,
-            seed=seed,
-            DATABASE_URL=database,
-            REDIS_URL=REDIS_URL,
-            CACHE_RECHECK_SECONDS=0,
-        )
-        for seed in (True, False)
-    )
+    first, second = two_processes(app_factory, tmp_path, CACHE_RECHECK_SECONDS=0)
     assert "14,000원" in first.test_client().get("/").text
-    with second.app_context():
-        db.session.execute(
-            update(Product).where(Product.slug == "jeju-green-tea").values(price=12_000)
-        )
-        db.session.commit()
+    change_price(second, "jeju-green-tea", 12_000)
     assert "12,000원" in first.test_client().get("/").text
 
 
@@ -221,11 +216,7 @@ def test_with_redis_a_process_keeps_the_pages_of_the_generation_it_saw(app_facto
     assert "15,000원" in client.get("/").text
     monkeypatch.undo()
     # ...and never once the products change: a new generation.
-    with app.app_context():
-        db.session.execute(
-            update(Product).where(Product.slug == "jeju-green-tea").values(price=12_000)
-        )
-        db.session.commit()
+    change_price(app, "jeju-green-tea", 12_000)
     assert "12,000원" in client.get("/").text
 
 
