@@ -47,6 +47,8 @@ DETAILS = {
     "buyer_tel": "010-1234-5678",
     "buyer_addr": "서울특별시 강남구 테헤란로 152",
     "buyer_postcode": "06236",
+    # Ticked on the page unless another recipient is saved.
+    "same_as_buyer": "y",
 }
 SLUG = PLANS[0]["slug"]
 

@@ -207,6 +207,10 @@ class User(UserMixin, db.Model):
     # 상세주소: building, floor and flat, which a Korean address needs to be delivered to.
     address_detail: Mapped[str | None] = mapped_column(String(100))
     postcode: Mapped[str | None] = mapped_column(String(10))
+    # Who receives its deliveries when not the account holder (a parent, an office): None for
+    # the holder. One-click, Buy now and subscription orders carry them.
+    recipient_name: Mapped[str | None] = mapped_column(String(60))
+    recipient_tel: Mapped[str | None] = mapped_column(String(30))
     # The customer_uid the next Kakao Pay window registers a key under. It is fresh for every
     # key, so a replacement never overwrites the key in use before the new one is verified.
     next_customer_uid: Mapped[str] = mapped_column(
@@ -234,8 +238,8 @@ class User(UserMixin, db.Model):
         return bool(self.phone and self.address and self.postcode)
 
     def buyer(self) -> dict:
-        """The account's details as an order's ``buyer_*`` fields (PortOne's too) and its
-        ``address_detail``."""
+        """The account's details as an order's ``buyer_*`` fields (PortOne's too), its
+        ``address_detail`` and its recipient (None: the buyer)."""
         return {
             "buyer_name": self.name,
             "buyer_email": self.email,
@@ -243,7 +247,14 @@ class User(UserMixin, db.Model):
             "buyer_addr": self.address or "",
             "buyer_postcode": self.postcode or "",
             "address_detail": self.address_detail,
+            "recipient_name": self.recipient_name,
+            "recipient_tel": self.recipient_tel,
         }
+
+    def delivery(self) -> dict:
+        """The details as the account's and the checkout's forms show them: ``buyer()``, with
+        "Same as buyer" ticked unless another recipient is saved."""
+        return {**self.buyer(), "same_as_buyer": not self.recipient_name}
 
 
 class BillingKey(db.Model):

@@ -58,9 +58,21 @@ class DeliveryForm(Form):
 
     buyer_name = CheckoutForm.buyer_name
     buyer_tel = CheckoutForm.buyer_tel
+    same_as_buyer = CheckoutForm.same_as_buyer
+    recipient_name = CheckoutForm.recipient_name
+    recipient_tel = CheckoutForm.recipient_tel
     buyer_addr = CheckoutForm.buyer_addr
     address_detail = CheckoutForm.address_detail
     buyer_postcode = CheckoutForm.buyer_postcode
+
+    validate_recipient_name = CheckoutForm.validate_recipient_name
+    validate_recipient_tel = CheckoutForm.validate_recipient_tel
+
+    def recipient(self) -> tuple[str | None, str | None]:
+        """The recipient's name and phone to save: None for both when it is the buyer."""
+        if self.same_as_buyer.data:
+            return None, None
+        return self.recipient_name.data.strip(), self.recipient_tel.data.strip()
 
 
 class PurchaseForm(QuantityForm):

@@ -126,7 +126,7 @@ def log_out_view():
 @bp.get("/")
 @login_required
 def index():
-    form = DeliveryForm(data=current_user.buyer())
+    form = DeliveryForm(data=current_user.delivery())
     return account_page(form)
 
 
@@ -142,6 +142,7 @@ def save_details():
     current_user.address = form.buyer_addr.data.strip()
     current_user.address_detail = (form.address_detail.data or "").strip() or None
     current_user.postcode = form.buyer_postcode.data.strip()
+    current_user.recipient_name, current_user.recipient_tel = form.recipient()
     db.session.commit()
     flash(_("Your delivery details are saved."), "success")
     return redirect(url_for(".index"), 303)

@@ -332,7 +332,7 @@ def _sdk() -> dict:
 def _known_buyer() -> dict | None:
     """The details to fill the checkout form with: the account's, else this browser's last."""
     if current_user.is_authenticated and current_user.has_delivery_details():
-        return current_user.buyer()
+        return current_user.delivery()
     return last_buyer((*CheckoutForm.BUYER_FIELDS, "address_detail"))
 
 

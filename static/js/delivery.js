@@ -1,5 +1,5 @@
 /*
- * The checkout's delivery fields: "Same as buyer" hides the recipient's fields, the memo's own
+ * The checkout's delivery fields (recipient.js shows and hides the recipient's): the memo's own
  * words show only for "Write my own", and "Find postcode" opens Kakao's (Daum's) postcode search
  * where its script loads. Where it does not (offline, blocked), the page says so, the button
  * only points to the postcode field, and the buyer types the postcode and address, which are
@@ -14,8 +14,6 @@
   if (!form) {
     return;
   }
-  var same = form.elements.same_as_buyer;
-  var recipient = document.getElementById("recipient-fields");
   var memoChoice = form.elements.memo_choice;
   var ownWords = document.getElementById("memo-own-words");
   var postcode = form.elements.buyer_postcode;
@@ -25,10 +23,6 @@
   var status = document.getElementById("postcode-status");
   // "loading" or "failed" until the postcode search's script defines window.daum.
   var search = "failed";
-
-  function showRecipient() {
-    recipient.hidden = same.checked;
-  }
 
   function showOwnWords() {
     ownWords.hidden = memoChoice.value !== "own";
@@ -71,9 +65,7 @@
     document.head.appendChild(tag);
   }
 
-  same.addEventListener("change", showRecipient);
   memoChoice.addEventListener("change", showOwnWords);
-  showRecipient();
   showOwnWords();
   finder.hidden = false;
   finder.addEventListener("click", findPostcode);

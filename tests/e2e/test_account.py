@@ -160,6 +160,32 @@ def test_buy_now_opens_kakao_pay_on_the_product_page(shop, page: Page):
     )
 
 
+def test_buy_now_delivers_to_the_recipient_saved_with_the_account(shop, page: Page):
+    sign_up_with_details(page, shop.url)
+    same = page.get_by_role("checkbox", name="Same as buyer")
+    expect(same).to_be_checked()
+    expect(page.get_by_label("Recipient's name")).to_be_hidden()
+    same.uncheck()
+    page.get_by_label("Recipient's name").fill("김영희")
+    page.get_by_label("Recipient's phone").fill("010 9876 5432")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_text("Your delivery details are saved.")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Same as buyer")).not_to_be_checked()
+    expect(page.get_by_label("Recipient's phone")).to_have_value("010-9876-5432")
+
+    open_product(page, shop)
+    page.get_by_role("button", name="Buy now with Kakao Pay").click()
+    approve(kakao_window(page), "Card")
+    expect(page.get_by_role("heading", name=PAID)).to_be_visible()
+    expect(page.get_by_text("김영희", exact=False).first).to_be_visible()
+    order = last_order(shop)
+    assert (order.recipient, order.recipient_phone, order.buyer_name) == (
+        "김영희",
+        "010-9876-5432",
+        BUYER["Name"],
+    )
+
+
 def test_buy_now_on_a_phone_comes_back_through_the_redirect(shop, phone: Page):
     sign_up_with_details(phone, shop.url)
     tea = open_product(phone, shop)

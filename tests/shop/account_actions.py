@@ -16,6 +16,8 @@ DETAILS = {
     "buyer_tel": "010-1234-5678",
     "buyer_addr": "서울특별시 강남구 테헤란로 152",
     "buyer_postcode": "06236",
+    # Ticked on the page unless another recipient is saved.
+    "same_as_buyer": "y",
 }
 KEY_PARAMS = re.compile(r'<script type="application/json" id="billing-key-params">(.*?)</script>')
 PURCHASE_KEY = re.compile(r'name="purchase_key" value="([^"]+)"')

@@ -85,15 +85,7 @@ def test_the_product_page_offers_one_click_only_with_a_key_and_details(shop):
     sign_up(shop)
     save_kakao_pay(shop)
     assert not offered()
-    shop.post(
-        "/account/details",
-        {
-            "buyer_name": "김민지",
-            "buyer_tel": "010-1234-5678",
-            "buyer_addr": "서울특별시 강남구 테헤란로 152",
-            "buyer_postcode": "06236",
-        },
-    )
+    save_details(shop)
     assert offered()
 
 
@@ -307,6 +299,71 @@ def test_the_saved_address_detail_goes_with_every_order_of_the_account(buyer):
 
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert [order.address_detail for order in orders(buyer.app)] == ["101동 1004호"] * 2
+
+
+def test_a_saved_recipient_receives_every_order_of_the_account(buyer):
+    saved = save_details(
+        buyer, same_as_buyer="", recipient_name=" 김영희 ", recipient_tel="+82 10 9876 5432"
+    )
+    assert saved.status_code == 303
+    assert (account(buyer.app).recipient_name, account(buyer.app).recipient_tel) == (
+        "김영희",
+        "010-9876-5432",
+    )
+    page = buyer.client.get("/account/").get_data(as_text=True)
+    assert 'value="김영희"' in page
+    assert 'name="same_as_buyer" type="checkbox" value="y">' in page
+    # The checkout starts from it too, "Same as buyer" unticked.
+    buyer.add_to_cart(TEA)
+    checkout = buyer.client.get("/checkout").get_data(as_text=True)
+    assert 'value="김영희"' in checkout
+    assert 'value="010-9876-5432"' in checkout
+    assert 'id="same_as_buyer" name="same_as_buyer" type="checkbox" value="y">' in checkout
+
+    buyer.post(ONE_CLICK, purchase_form(buyer, TEA))
+    answer = buyer.post(WINDOW, {"product_id": buyer.product(TEA).id, "quantity": 1})
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    placed = orders(buyer.app)
+    assert [(o.recipient, o.recipient_phone, o.buyer_name) for o in placed] == [
+        ("김영희", "010-9876-5432", "김민지")
+    ] * 2
+
+
+def test_same_as_buyer_again_forgets_the_saved_recipient(buyer):
+    save_details(buyer, same_as_buyer="", recipient_name="김영희", recipient_tel="01098765432")
+    assert save_details(buyer).status_code == 303
+    assert (account(buyer.app).recipient_name, account(buyer.app).recipient_tel) == (None, None)
+    buyer.post(ONE_CLICK, purchase_form(buyer, TEA))
+    [order] = orders(buyer.app)
+    assert (order.recipient, order.recipient_phone) == ("김민지", "010-1234-5678")
+
+
+@pytest.mark.parametrize(
+    ("recipient", "error"),
+    [
+        (
+            {"recipient_name": "", "recipient_tel": "010-9876-5432"},
+            "Enter the recipient's name",
+        ),
+        ({"recipient_name": "김영희", "recipient_tel": ""}, "Enter the recipient's phone"),
+        (
+            {"recipient_name": "김영희", "recipient_tel": "12345"},
+            "Enter a phone number like 010-1234-5678.",
+        ),
+        ({"recipient_name": "김" * 61, "recipient_tel": "010-9876-5432"}, "60 characters"),
+    ],
+)
+def test_a_recipient_without_a_name_or_a_phone_is_refused_and_nothing_typed_lost(
+    buyer, recipient, error
+):
+    refused = save_details(buyer, same_as_buyer="", address_detail="101동 1004호", **recipient)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert error in page
+    assert 'value="101동 1004호"' in page
+    assert all(f'value="{value}"' in page for value in recipient.values() if value)
+    assert account(buyer.app).recipient_name is None
 
 
 def test_an_address_detail_too_long_is_refused_and_the_saved_one_kept(buyer):
