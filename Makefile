@@ -26,7 +26,8 @@ sandbox: $(VENV)/.installed
 # process), each module's tests on one worker, so a module's fixtures (the wheel of
 # test_install.py) are built once. The extra worker runs while the others wait on a browser, a
 # timeout or a server: on 2 cores, 3 workers ran the suite in 255 s where 2 took 280 s.
-TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1 \
+  if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1) + 1)")
 
 test: $(VENV)/.installed browser
 	$(BIN)/ruff check .

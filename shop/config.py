@@ -155,7 +155,7 @@ def defaults(instance_path: str) -> dict:
         # Flask-Caching: unset, RedisCache on REDIS_URL if set, else SimpleCache (per process).
         "CACHE_TYPE": None,
         # How long a cached page lives: the most another process's change takes to show with
-        # the simple cache (Redis shows it at once).
+        # the simple cache (with Redis, CACHE_RECHECK_SECONDS below).
         "CACHE_DEFAULT_TIMEOUT": 60,
         # With Redis: how long a process serves the pages it keeps before it asks Redis again
         # whether the products changed, the most another process's change takes to show on

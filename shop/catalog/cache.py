@@ -13,10 +13,11 @@ the generation; with the default simple cache each process keeps its own pages, 
 process's change shows there within ``CACHE_DEFAULT_TIMEOUT`` seconds.
 
 A page never changes under its generation, so with a shared cache (Redis) each process also
-keeps the pages it has read or made, for the generation it saw last and as long as the shared
-cache would, and serves them without asking Redis for ``CACHE_RECHECK_SECONDS`` (1 s) after it
-last read the generation: another process's change shows within that second, the process's
-own at once.
+keeps the pages it has read or made, for the generation it saw last and for at most
+``CACHE_DEFAULT_TIMEOUT`` after it read or made them, and serves them without asking Redis for
+``CACHE_RECHECK_SECONDS`` (1 s) after it last read the generation: a change committed by any
+other process (another worker or host, ``flask reconcile``) shows within that second, the
+process's own at once.
 """
 
 import functools
@@ -93,7 +94,9 @@ def lookup(name: str) -> tuple[str, str | None]:
     page under the generation this process saw last unless it keeps that page.
     """
     seen = current_app.extensions[_SEEN]
-    key = f"page/{seen.get('generation')}/{name}"
+    # Read once: another thread's commit may draw a new generation while this one looks.
+    generation = seen.get("generation")
+    key = f"page/{generation}/{name}"
     page = kept(seen, key)
     now = time.monotonic()
     if page is not None and now < seen.get("checked", 0.0) + current_app.config[RECHECK]:
@@ -105,8 +108,9 @@ def lookup(name: str) -> tuple[str, str | None]:
     if current is None:
         current = new_generation()
     seen["checked"] = now
-    if current != seen.get("generation"):
-        saw(seen, current)
+    if current != generation:
+        if seen.get("generation") == generation:
+            saw(seen, current)
         key = f"page/{current}/{name}"
         page = cache.get(key)
     keep(key, page)
@@ -127,8 +131,10 @@ def kept(seen: dict, key: str) -> str | None:
 
 
 def keep(key: str, page: str | None) -> None:
-    """Keep ``page`` in this process too, when the cache is shared: until it would expire
-    there, and while the generation is the one in its key (``lookup`` forgets the others)."""
+    """Keep ``page`` in this process too, when the cache is shared: for ``CACHE_DEFAULT_TIMEOUT``
+    from now at most (a bound on what the process holds: the generation, not the time, is what
+    keeps pages true), and while the generation is the one in its key (``lookup`` forgets the
+    others)."""
     seen = current_app.extensions[_SEEN]
     pages = seen.get("pages")
     if page is None or pages is None or not key.startswith(f"page/{seen.get('generation')}/"):

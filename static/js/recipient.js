@@ -9,6 +9,9 @@
     .querySelectorAll('input[type="checkbox"][name="same_as_buyer"][aria-controls]')
     .forEach(function (same) {
       var recipient = document.getElementById(same.getAttribute("aria-controls"));
+      if (!recipient) {
+        return;
+      }
       function showRecipient() {
         recipient.hidden = same.checked;
       }

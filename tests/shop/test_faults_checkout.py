@@ -56,7 +56,8 @@ def arm(sandbox, **fault) -> None:
 @contextmanager
 def faults(live, sandbox, *armed: dict):
     """PortOne failing as ``armed`` says, and the shop's read timeout short, until the end of
-    the block: then the faults are cleared, the timeout restored and the breaker closed."""
+    the block: then the faults are cleared and the timeout restored, and once the block has
+    passed, the breaker is closed."""
     client = live.app.extensions["portone"]
     timeout = client.timeout
     client.timeout = (timeout[0], FAULT_READ_TIMEOUT)
@@ -66,7 +67,8 @@ def faults(live, sandbox, *armed: dict):
         yield
     finally:
         client.timeout = timeout
-    assert control("DELETE", f"{sandbox.url}/_sandbox/faults").status_code == 200
+        cleared = control("DELETE", f"{sandbox.url}/_sandbox/faults")
+    assert cleared.status_code == 200
     wait_for(lambda: not client.breaker.retry_in())
 
 

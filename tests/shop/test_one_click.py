@@ -312,13 +312,13 @@ def test_a_saved_recipient_receives_every_order_of_the_account(buyer):
     )
     page = buyer.client.get("/account/").get_data(as_text=True)
     assert 'value="김영희"' in page
-    assert 'name="same_as_buyer" type="checkbox" value="y">' in page
+    assert 'checked id="same_as_buyer"' not in page
     # The checkout starts from it too, "Same as buyer" unticked.
     buyer.add_to_cart(TEA)
     checkout = buyer.client.get("/checkout").get_data(as_text=True)
     assert 'value="김영희"' in checkout
     assert 'value="010-9876-5432"' in checkout
-    assert 'id="same_as_buyer" name="same_as_buyer" type="checkbox" value="y">' in checkout
+    assert 'checked id="same_as_buyer"' not in checkout
 
     buyer.post(ONE_CLICK, purchase_form(buyer, TEA))
     answer = buyer.post(WINDOW, {"product_id": buyer.product(TEA).id, "quantity": 1})
@@ -334,6 +334,7 @@ def test_same_as_buyer_again_forgets_the_saved_recipient(buyer):
     save_details(buyer, same_as_buyer="", recipient_name="김영희", recipient_tel="01098765432")
     assert save_details(buyer).status_code == 303
     assert (account(buyer.app).recipient_name, account(buyer.app).recipient_tel) == (None, None)
+    assert 'checked id="same_as_buyer"' in buyer.client.get("/account/").get_data(as_text=True)
     buyer.post(ONE_CLICK, purchase_form(buyer, TEA))
     [order] = orders(buyer.app)
     assert (order.recipient, order.recipient_phone) == ("김민지", "010-1234-5678")

@@ -173,6 +173,9 @@ def change_price(app, slug: str, price: int) -> None:
 def test_with_redis_a_change_in_one_process_shows_in_every_other(
     app_factory, tmp_path, monkeypatch
 ):
+    # The clock stands still until the test moves it: no page waits out the recheck window.
+    now = time.monotonic()
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now)
     first, second = two_processes(app_factory, tmp_path)
     assert first.config["CACHE_TYPE"] == "RedisCache"
     assert "14,000원" in first.test_client().get("/").text
@@ -183,7 +186,7 @@ def test_with_redis_a_change_in_one_process_shows_in_every_other(
     # The process that changed it shows it at once; the other once it asks Redis again.
     assert "12,000원" in second.test_client().get("/").text
     assert "14,000원" in first.test_client().get("/").text
-    later = time.monotonic() + first.config["CACHE_RECHECK_SECONDS"]
+    later = now + first.config["CACHE_RECHECK_SECONDS"]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
     assert "12,000원" in first.test_client().get("/").text
 
@@ -218,6 +221,23 @@ def test_with_redis_a_process_keeps_the_pages_of_the_generation_it_saw(app_facto
     # ...and never once the products change: a new generation.
     change_price(app, "jeju-green-tea", 12_000)
     assert "12,000원" in client.get("/").text
+
+
+def test_with_redis_a_lost_generation_makes_every_page_afresh(app_factory, monkeypatch):
+    redis_or_skip()
+    import redis
+
+    app = app_factory(REDIS_URL=REDIS_URL)
+    client = app.test_client()
+    assert "14,000원" in client.get("/").text
+    # Redis loses everything (a restart without persistence) and the price changes behind
+    # the shop's back: once the process asks Redis again, a new generation has no pages.
+    server = redis.Redis.from_url(REDIS_URL)
+    server.delete(*server.scan_iter("shop:*"))
+    set_price_behind_the_shops_back(app, "jeju-green-tea", 15_000)
+    later = time.monotonic() + app.config["CACHE_RECHECK_SECONDS"]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert "15,000원" in client.get("/").text
 
 
 def test_a_cache_that_cannot_be_reached_only_costs_the_cache(app_factory, caplog):
