@@ -198,22 +198,29 @@ def test_with_redis_and_no_recheck_window_every_page_asks_redis(app_factory, tmp
     assert "12,000원" in first.test_client().get("/").text
 
 
-def test_with_redis_a_process_keeps_the_pages_of_the_generation_it_saw(app_factory, monkeypatch):
+def served_then_lost(app_factory, keys: str):
+    """A shop on Redis that has served its catalog once; then Redis loses its ``keys`` (a
+    pattern) and the price changes behind the shop's back. The shop and its visitor."""
     redis_or_skip()
     import redis
 
     app = app_factory(REDIS_URL=REDIS_URL)
     client = app.test_client()
     assert "14,000원" in client.get("/").text
-    # Redis loses the page (evicted, say) and the price changes behind the shop's back: this
-    # process still serves the page it read, without asking Redis for it.
     server = redis.Redis.from_url(REDIS_URL)
-    pages = list(server.scan_iter("shop:page/*"))
-    assert pages
-    server.delete(*pages)
+    lost = list(server.scan_iter(keys))
+    assert lost
+    server.delete(*lost)
     set_price_behind_the_shops_back(app, "jeju-green-tea", 15_000)
+    return app, client
+
+
+def test_with_redis_a_process_keeps_the_pages_of_the_generation_it_saw(app_factory, monkeypatch):
+    # Redis loses the page (evicted, say): this process still serves the page it read,
+    # without asking Redis for it.
+    app, client = served_then_lost(app_factory, "shop:page/*")
     assert "14,000원" in client.get("/").text
-    # Kept no longer than Redis would keep it...
+    # Kept for CACHE_DEFAULT_TIMEOUT at most...
     later = time.monotonic() + app.config["CACHE_DEFAULT_TIMEOUT"] + 1
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
     assert "15,000원" in client.get("/").text
@@ -224,17 +231,9 @@ def test_with_redis_a_process_keeps_the_pages_of_the_generation_it_saw(app_facto
 
 
 def test_with_redis_a_lost_generation_makes_every_page_afresh(app_factory, monkeypatch):
-    redis_or_skip()
-    import redis
-
-    app = app_factory(REDIS_URL=REDIS_URL)
-    client = app.test_client()
-    assert "14,000원" in client.get("/").text
-    # Redis loses everything (a restart without persistence) and the price changes behind
-    # the shop's back: once the process asks Redis again, a new generation has no pages.
-    server = redis.Redis.from_url(REDIS_URL)
-    server.delete(*server.scan_iter("shop:*"))
-    set_price_behind_the_shops_back(app, "jeju-green-tea", 15_000)
+    # Redis loses everything (a restart without persistence): once the process asks Redis
+    # again, a new generation has no pages.
+    app, client = served_then_lost(app_factory, "shop:*")
     later = time.monotonic() + app.config["CACHE_RECHECK_SECONDS"]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
     assert "15,000원" in client.get("/").text
