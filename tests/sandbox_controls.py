@@ -19,6 +19,14 @@ def control(method: str, url: str, **kwargs) -> requests.Response:
     return requests.request(method, url, headers=headers, **kwargs)
 
 
+def arm_fault(base_url: str, **fault) -> dict:
+    """Arm a fault (``kind``, ``count``, ``endpoint``, ``delay``, ``copies``) in the sandbox at
+    ``base_url``; returns it as the sandbox lists it."""
+    response = control("POST", f"{base_url}/_sandbox/faults", json=fault)
+    assert response.status_code == 201, response.text
+    return response.json()["fault"]
+
+
 def reset_sandbox(base_url: str) -> None:
     """Empty the sandbox served at ``base_url`` (its mount point, e.g. ``…/portone-sandbox``)."""
     control("POST", f"{base_url}/_sandbox/reset").raise_for_status()

@@ -8,13 +8,9 @@ from playwright.sync_api import Page, expect
 from shop.models import OrderStatus
 from tests.e2e.actions import kakao_window
 from tests.e2e.test_checkout import PAID, stock_of, the_order, to_payment_step
-from tests.sandbox_controls import control
+from tests.sandbox_controls import arm_fault, control
 
 CONFIRMING = "Confirming your payment…"
-
-
-def arm(shop, **fault) -> None:
-    control("POST", f"{shop.url}/portone-sandbox/_sandbox/faults", json=fault).raise_for_status()
 
 
 @pytest.mark.parametrize("kind", ["500", "malformed", "401"])
@@ -22,8 +18,8 @@ def test_an_unreachable_portone_keeps_the_order_confirming_until_it_settles(shop
     tea = to_payment_step(shop, page)
     stock = stock_of(shop, tea.id)
     # From the moment the buyer approves: every call to PortOne fails, the webhook is lost.
-    arm(shop, kind="drop")
-    arm(shop, kind=kind, count=1000)
+    arm_fault(f"{shop.url}/portone-sandbox", kind="drop")
+    arm_fault(f"{shop.url}/portone-sandbox", kind=kind, count=1000)
     kakao_window(page).get_by_role("button", name="Approve").click()
 
     expect(page.get_by_role("heading", name=CONFIRMING)).to_be_visible()

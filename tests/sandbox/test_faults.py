@@ -12,17 +12,11 @@ import requests
 import portone_sandbox as sandbox_pkg
 from tests.postgres import POSTGRES_URL
 from tests.sandbox.contract import Api, ok, refused
-from tests.sandbox_controls import control
+from tests.sandbox_controls import arm_fault, control
 from tests.servers import LiveServer
 
 PAYMENT = "GET /payments/{imp_uid}"
 PREPARE = "POST /payments/prepare"
-
-
-def arm(base_url: str, **fault) -> dict:
-    response = control("POST", f"{base_url}/_sandbox/faults", json=fault)
-    assert response.status_code == 201, response.text
-    return response.json()["fault"]
 
 
 def listed(base_url: str) -> list[dict]:
@@ -39,7 +33,7 @@ def prepare(api: Api, merchant_uid: str, **kwargs) -> requests.Response:
 
 def test_500_fails_the_next_calls_then_the_api_recovers(sandbox, api, charge):
     paid = charge()
-    armed = arm(sandbox.url, kind="500", count=2)
+    armed = arm_fault(sandbox.url, kind="500", count=2)
     assert (armed["kind"], armed["target"], armed["remaining"]) == ("500", "api", 2)
 
     for _ in range(2):
@@ -51,9 +45,9 @@ def test_500_fails_the_next_calls_then_the_api_recovers(sandbox, api, charge):
 
 
 def test_a_failed_call_does_nothing(sandbox, api):
-    arm(sandbox.url, kind="500", endpoint=PREPARE)
-    arm(sandbox.url, kind="malformed", endpoint=PREPARE)
-    arm(sandbox.url, kind="401", endpoint=PREPARE)
+    arm_fault(sandbox.url, kind="500", endpoint=PREPARE)
+    arm_fault(sandbox.url, kind="malformed", endpoint=PREPARE)
+    arm_fault(sandbox.url, kind="401", endpoint=PREPARE)
     answers = [prepare(api, uid) for uid in ("order_500", "order_malformed", "order_401")]
     assert [answer.status_code for answer in answers] == [500, 200, 401]
     for merchant_uid in ("order_500", "order_malformed", "order_401"):
@@ -62,7 +56,7 @@ def test_a_failed_call_does_nothing(sandbox, api):
 
 def test_a_fault_for_one_endpoint_spares_the_others(sandbox, api, charge):
     paid = charge()
-    arm(sandbox.url, kind="500", endpoint=PAYMENT)
+    arm_fault(sandbox.url, kind="500", endpoint=PAYMENT)
     ok(prepare(api, "order_spared"))
     ok(api.get(f"/payments/find/{paid['merchant_uid']}"))
     refused(api.get(f"/payments/{paid['imp_uid']}"), status=500, code=-1)
@@ -70,7 +64,7 @@ def test_a_fault_for_one_endpoint_spares_the_others(sandbox, api, charge):
 
 
 def test_get_token_can_fail_too(sandbox):
-    arm(sandbox.url, kind="500", endpoint="POST /users/getToken")
+    arm_fault(sandbox.url, kind="500", endpoint="POST /users/getToken")
     credentials = {"imp_key": "sandbox-key", "imp_secret": "sandbox-secret"}
     token_url = f"{sandbox.url}/users/getToken"
     refused(requests.post(token_url, json=credentials, timeout=5), status=500, code=-1)
@@ -78,7 +72,7 @@ def test_get_token_can_fail_too(sandbox):
 
 
 def test_401_refuses_a_live_token_once(sandbox, api):
-    arm(sandbox.url, kind="401")
+    arm_fault(sandbox.url, kind="401")
     refusal = api.get("/payments/status/all")
     assert refusal.status_code == 401
     assert refusal.json() == {"code": -1, "message": "Unauthorized", "response": None}
@@ -87,7 +81,7 @@ def test_401_refuses_a_live_token_once(sandbox, api):
 
 def test_malformed_answers_a_body_that_is_not_json(sandbox, api, charge):
     paid = charge()
-    arm(sandbox.url, kind="malformed", endpoint=PAYMENT)
+    arm_fault(sandbox.url, kind="malformed", endpoint=PAYMENT)
     answer = api.get(f"/payments/{paid['imp_uid']}")
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "application/json"
@@ -97,7 +91,7 @@ def test_malformed_answers_a_body_that_is_not_json(sandbox, api, charge):
 
 
 def test_hang_outlasts_the_client_then_serves_the_call(sandbox, api):
-    arm(sandbox.url, kind="hang", endpoint=PREPARE, delay=1.5)
+    arm_fault(sandbox.url, kind="hang", endpoint=PREPARE, delay=1.5)
     with pytest.raises(requests.Timeout):
         requests.post(
             f"{sandbox.url}/payments/prepare",
@@ -114,7 +108,7 @@ def test_hang_outlasts_the_client_then_serves_the_call(sandbox, api):
 
 
 def test_a_hang_answers_late_with_the_real_answer(sandbox, api):
-    arm(sandbox.url, kind="hang", endpoint=PREPARE, delay=1)
+    arm_fault(sandbox.url, kind="hang", endpoint=PREPARE, delay=1)
     started = time.monotonic()
     answer = prepare(api, "order_late")
     assert time.monotonic() - started >= 1
@@ -122,7 +116,7 @@ def test_a_hang_answers_late_with_the_real_answer(sandbox, api):
 
 
 def test_clearing_ends_a_hang_and_the_call_does_nothing(sandbox, api):
-    arm(sandbox.url, kind="hang", endpoint=PREPARE, delay=30)
+    arm_fault(sandbox.url, kind="hang", endpoint=PREPARE, delay=30)
     with ThreadPoolExecutor(1) as pool:
         started = time.monotonic()
         hung = pool.submit(prepare, api, "order_released")
@@ -136,7 +130,7 @@ def test_clearing_ends_a_hang_and_the_call_does_nothing(sandbox, api):
 
 
 def test_a_reset_ends_a_hang(sandbox, api):
-    arm(sandbox.url, kind="hang", delay=30)
+    arm_fault(sandbox.url, kind="hang", delay=30)
     with ThreadPoolExecutor(1) as pool:
         hung = pool.submit(prepare, api, "order_reset")
         while listed(sandbox.url)[0]["remaining"]:
@@ -147,9 +141,9 @@ def test_a_reset_ends_a_hang(sandbox, api):
 
 
 def test_delays_default_and_are_bounded(sandbox):
-    assert arm(sandbox.url, kind="hang")["delay"] == 10
-    assert arm(sandbox.url, kind="delay")["delay"] == 5
-    assert arm(sandbox.url, kind="hang", delay="30")["delay"] == 30
+    assert arm_fault(sandbox.url, kind="hang")["delay"] == 10
+    assert arm_fault(sandbox.url, kind="delay")["delay"] == 5
+    assert arm_fault(sandbox.url, kind="hang", delay="30")["delay"] == 30
     refused(
         control("POST", f"{sandbox.url}/_sandbox/faults", json={"kind": "hang", "delay": 31}), 400
     )
@@ -191,12 +185,15 @@ def test_endpoints_are_listed_as_portone_writes_them(sandbox):
 
 def test_endpoints_are_matched_without_regard_to_case_of_the_method(sandbox, api, charge):
     paid = charge()
-    assert arm(sandbox.url, kind="500", endpoint="get /payments/{imp_uid}")["endpoint"] == PAYMENT
+    assert (
+        arm_fault(sandbox.url, kind="500", endpoint="get /payments/{imp_uid}")["endpoint"]
+        == PAYMENT
+    )
     refused(api.get(f"/payments/{paid['imp_uid']}"), status=500, code=-1)
 
 
 def test_faults_spare_the_controls_the_window_and_the_dashboard(sandbox):
-    arm(sandbox.url, kind="500", count=5)
+    arm_fault(sandbox.url, kind="500", count=5)
     assert control("GET", f"{sandbox.url}/_sandbox/clock").status_code == 200
     assert requests.get(f"{sandbox.url}/", timeout=5).status_code == 200
     assert requests.get(f"{sandbox.url}/v1/iamport.js", timeout=5).status_code == 200
@@ -205,16 +202,16 @@ def test_faults_spare_the_controls_the_window_and_the_dashboard(sandbox):
 
 
 def test_faults_are_taken_oldest_first(sandbox, api):
-    arm(sandbox.url, kind="401", endpoint="GET /payments/status/{payment_status}")
-    arm(sandbox.url, kind="500")
+    arm_fault(sandbox.url, kind="401", endpoint="GET /payments/status/{payment_status}")
+    arm_fault(sandbox.url, kind="500")
     assert api.get("/payments/status/all").status_code == 401
     assert api.get("/payments/status/all").status_code == 500
     ok(api.get("/payments/status/all"))
 
 
 def test_clear_one_fault_or_all(sandbox, api):
-    first = arm(sandbox.url, kind="500")
-    arm(sandbox.url, kind="drop")
+    first = arm_fault(sandbox.url, kind="500")
+    arm_fault(sandbox.url, kind="drop")
     cleared = control("DELETE", f"{sandbox.url}/_sandbox/faults/{first['id']}")
     assert cleared.json() == {"cleared": 1}
     refused(control("DELETE", f"{sandbox.url}/_sandbox/faults/{first['id']}"), 404, -1)
@@ -225,7 +222,7 @@ def test_clear_one_fault_or_all(sandbox, api):
 
 
 def test_reset_clears_the_faults(sandbox, api):
-    arm(sandbox.url, kind="500")
+    arm_fault(sandbox.url, kind="500")
     control("POST", f"{sandbox.url}/_sandbox/reset").raise_for_status()
     assert listed(sandbox.url) == []
     api.renew()
@@ -237,7 +234,7 @@ def test_reset_clears_the_faults(sandbox, api):
     [("GET", "/_sandbox/faults"), ("POST", "/_sandbox/faults"), ("DELETE", "/_sandbox/faults")],
 )
 def test_the_fault_controls_need_the_secret(sandbox, method, path):
-    arm(sandbox.url, kind="drop")
+    arm_fault(sandbox.url, kind="drop")
     response = requests.request(
         method,
         sandbox.url + path,
@@ -250,7 +247,7 @@ def test_the_fault_controls_need_the_secret(sandbox, method, path):
 
 
 def test_a_fault_is_taken_once_by_concurrent_calls(sandbox, api):
-    arm(sandbox.url, kind="500", count=3)
+    arm_fault(sandbox.url, kind="500", count=3)
     with ThreadPoolExecutor(12) as pool:
         statuses = list(pool.map(lambda _: api.get("/payments/status/all").status_code, range(12)))
     assert sorted(statuses) == [200] * 9 + [500] * 3
@@ -282,7 +279,7 @@ def test_workers_share_the_faults_and_take_each_use_once(two_workers):
     clients = [Api(first.url, ""), Api(second.url, "")]
     clients[0].renew()
     clients[1].token = clients[0].token
-    arm(first.url, kind="500", count=5)
+    arm_fault(first.url, kind="500", count=5)
 
     def call(index: int) -> int:
         return clients[index % 2].get("/payments/status/all").status_code
@@ -297,7 +294,7 @@ def test_workers_share_the_faults_and_take_each_use_once(two_workers):
 
 
 def test_drop_loses_the_next_notification(sandbox, charge, receiver, webhook_log):
-    arm(sandbox.url, kind="drop")
+    arm_fault(sandbox.url, kind="drop")
     lost = charge(notice_url=[receiver.url, f"{receiver.url}?copy"])
     sent = charge(notice_url=receiver.url)
 
@@ -312,7 +309,7 @@ def test_drop_loses_the_next_notification(sandbox, charge, receiver, webhook_log
 
 
 def test_duplicate_sends_the_notification_k_times(sandbox, charge, receiver, webhook_log):
-    arm(sandbox.url, kind="duplicate", copies=3)
+    arm_fault(sandbox.url, kind="duplicate", copies=3)
     paid = charge(notice_url=receiver.url)
 
     bodies = [entry["json"] for entry in receiver.wait_for(3)]
@@ -327,7 +324,7 @@ def test_duplicate_sends_the_notification_k_times(sandbox, charge, receiver, web
 
 
 def test_delay_sends_the_notification_seconds_later(sandbox, charge, receiver, webhook_log):
-    arm(sandbox.url, kind="delay", delay=2)
+    arm_fault(sandbox.url, kind="delay", delay=2)
     started = time.monotonic()
     paid = charge(notice_url=receiver.url)
 
@@ -339,7 +336,7 @@ def test_delay_sends_the_notification_seconds_later(sandbox, charge, receiver, w
 def test_reorder_holds_a_notification_until_the_next_is_sent(
     sandbox, charge, receiver, webhook_log
 ):
-    arm(sandbox.url, kind="reorder")
+    arm_fault(sandbox.url, kind="reorder")
     first = charge(notice_url=receiver.url)
     log = webhook_log(wait_for=1, timeout=0)
     assert log["settled"] is False
@@ -352,7 +349,7 @@ def test_reorder_holds_a_notification_until_the_next_is_sent(
 
 
 def test_webhook_faults_leave_api_calls_alone(sandbox, api, charge, receiver):
-    arm(sandbox.url, kind="drop")
+    arm_fault(sandbox.url, kind="drop")
     ok(prepare(api, "order_unharmed"))
     paid = charge(notice_url=receiver.url)
     assert listed(sandbox.url)[0]["remaining"] == 0
@@ -360,7 +357,7 @@ def test_webhook_faults_leave_api_calls_alone(sandbox, api, charge, receiver):
 
 
 def test_a_reset_forgets_held_notifications(sandbox, api, charge, receiver, webhook_log):
-    arm(sandbox.url, kind="reorder")
+    arm_fault(sandbox.url, kind="reorder")
     charge(notice_url=receiver.url)
     control("POST", f"{sandbox.url}/_sandbox/reset").raise_for_status()
     api.renew()
@@ -373,7 +370,7 @@ def test_a_reset_forgets_held_notifications(sandbox, api, charge, receiver, webh
 def test_the_fault_is_taken_by_the_notification_not_by_each_copy(
     sandbox, charge, receiver, webhook_log
 ):
-    arm(sandbox.url, kind="duplicate", copies=2, count=1)
+    arm_fault(sandbox.url, kind="duplicate", copies=2, count=1)
     charge(notice_url=[receiver.url, f"{receiver.url}?other"])
     charge(notice_url=receiver.url)
     receiver.wait_for(5)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from portone_sandbox import models as sandbox_models
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentEvent, Product
-from tests.sandbox_controls import control
+from tests.sandbox_controls import arm_fault, control
 from tests.servers import LiveServer
 from tests.shop.http_buyer import QUANTITY, Browser, pay_in_window
 
@@ -48,11 +48,6 @@ def live(sandbox, app_factory):
     server.stop()
 
 
-def arm(sandbox, **fault) -> None:
-    response = control("POST", f"{sandbox.url}/_sandbox/faults", json=fault)
-    assert response.status_code == 201, response.text
-
-
 @contextmanager
 def faults(live, sandbox, *armed: dict):
     """PortOne failing as ``armed`` says, and the shop's read timeout short, until the end of
@@ -63,7 +58,7 @@ def faults(live, sandbox, *armed: dict):
     client.timeout = (timeout[0], FAULT_READ_TIMEOUT)
     try:
         for fault in armed:
-            arm(sandbox, **fault)
+            arm_fault(sandbox.url, **fault)
         yield
     finally:
         client.timeout = timeout
@@ -175,7 +170,7 @@ def test_while_portone_fails_the_buyer_sees_confirming_then_reconcile_settles(li
 def test_a_dropped_webhook_leaves_the_order_pending_until_reconcile(live, sandbox):
     buyer = Browser([live.url])
     order = place(live, buyer, a_product(live.app))
-    arm(sandbox, kind="drop")
+    arm_fault(sandbox.url, kind="drop")
     # Paid, and the buyer closed the window's page: no door comes.
     pay_in_window(buyer.http, sandbox.url, live.url, order)
 
@@ -190,7 +185,7 @@ def test_a_duplicated_webhook_fulfils_once(live, sandbox):
     product_id = a_product(live.app)
     before = stock(live.app, product_id)
     order = place(live, buyer, product_id)
-    arm(sandbox, kind="duplicate", copies=3)
+    arm_fault(sandbox.url, kind="duplicate", copies=3)
     pay_in_window(buyer.http, sandbox.url, live.url, order)
 
     assert [d["http_status"] for d in webhooks_done(sandbox)] == [200] * 3
@@ -204,7 +199,7 @@ def test_a_duplicated_webhook_fulfils_once(live, sandbox):
 def test_a_delayed_webhook_settles_the_order_when_it_comes(live, sandbox):
     buyer = Browser([live.url])
     order = place(live, buyer, a_product(live.app))
-    arm(sandbox, kind="delay", delay=HANG)
+    arm_fault(sandbox.url, kind="delay", delay=HANG)
     pay_in_window(buyer.http, sandbox.url, live.url, order)
 
     assert order_now(live.app, order.id).status == OrderStatus.PENDING
@@ -218,7 +213,7 @@ def test_a_webhook_held_back_arrives_after_the_next_and_settles_its_order(live, 
     product_id = a_product(live.app)
     first = place(live, first_buyer, product_id)
     second = place(live, second_buyer, product_id)
-    arm(sandbox, kind="reorder")
+    arm_fault(sandbox.url, kind="reorder")
     pay_in_window(first_buyer.http, sandbox.url, live.url, first)
     assert order_now(live.app, first.id).status == OrderStatus.PENDING
 

@@ -4,10 +4,16 @@ have been made; a read that timed out is not repeated, the breaker answers inste
 
 import pytest
 
-from portone_sandbox import models
 from shop.portone import PortOneClient, PortOneUnavailable
-from tests.sandbox_controls import control
-from tests.shop.test_portone_client_faults import PAYMENT, RecordingSession
+from tests.sandbox_controls import arm_fault, control
+from tests.shop.test_portone_client_faults import (
+    HANG,
+    HANG_TIMEOUT,
+    PAYMENT,
+    TIMEOUT,
+    RecordingSession,
+    a_payment,
+)
 
 
 @pytest.fixture
@@ -27,7 +33,7 @@ def client(sandbox, session, pauses):
         sandbox.url,
         "sandbox-key",
         "sandbox-secret",
-        timeout=(2, 0.5),
+        timeout=TIMEOUT,
         retries=2,
         backoff=0.2,
         session=session,
@@ -37,18 +43,7 @@ def client(sandbox, session, pauses):
 
 @pytest.fixture
 def imp_uid(client, sandbox, session) -> str:
-    client.access_token()
-    with sandbox.app.app_context():
-        models.save_billing_key("customer_retries")
-        models.db.session.commit()
-    paid = client.pay_again("customer_retries", "order_retries_1", 14000, "원두 1kg")
-    session.calls.clear()
-    return paid["imp_uid"]
-
-
-def arm(sandbox, **fault) -> None:
-    response = control("POST", f"{sandbox.url}/_sandbox/faults", json=fault)
-    assert response.status_code == 201, response.text
+    return a_payment(client, sandbox, session, "customer_retries")
 
 
 def remaining(sandbox) -> list[int]:
@@ -60,7 +55,7 @@ def remaining(sandbox) -> list[int]:
 def test_a_read_answered_unusably_is_asked_again_with_growing_pauses(
     client, sandbox, session, pauses, imp_uid, kind
 ):
-    arm(sandbox, kind=kind, endpoint=PAYMENT, count=2)
+    arm_fault(sandbox.url, kind=kind, endpoint=PAYMENT, count=2)
     assert client.get_payment(imp_uid)["status"] == "paid"
     assert [call[1] for call in session.calls] == [f"/payments/{imp_uid}"] * 3
     # 0.2 s then 0.4 s, each shortened at random by at most half.
@@ -70,7 +65,7 @@ def test_a_read_answered_unusably_is_asked_again_with_growing_pauses(
 
 
 def test_reads_give_up_after_their_retries(client, sandbox, session, pauses, imp_uid):
-    arm(sandbox, kind="500", endpoint=PAYMENT, count=5)
+    arm_fault(sandbox.url, kind="500", endpoint=PAYMENT, count=5)
     with pytest.raises(PortOneUnavailable):
         client.get_payment(imp_uid)
     assert len(session.calls) == 3
@@ -78,7 +73,8 @@ def test_reads_give_up_after_their_retries(client, sandbox, session, pauses, imp
 
 
 def test_a_read_that_timed_out_is_not_repeated(client, sandbox, pauses, imp_uid):
-    arm(sandbox, kind="hang", endpoint=PAYMENT, count=2, delay=2)
+    client.timeout = HANG_TIMEOUT
+    arm_fault(sandbox.url, kind="hang", endpoint=PAYMENT, count=2, delay=HANG)
     with pytest.raises(PortOneUnavailable, match="ReadTimeout"):
         client.get_payment(imp_uid)
     assert pauses == []
@@ -86,7 +82,7 @@ def test_a_read_that_timed_out_is_not_repeated(client, sandbox, pauses, imp_uid)
 
 
 def test_the_token_fetch_is_retried(client, sandbox, session):
-    arm(sandbox, kind="500", endpoint="POST /users/getToken")
+    arm_fault(sandbox.url, kind="500", endpoint="POST /users/getToken")
     assert client.access_token()
     assert [call[2] for call in session.calls] == [500, 200]
 
@@ -118,7 +114,7 @@ WRITES = {
 @pytest.mark.parametrize("kind", ["500", "malformed"])
 def test_a_write_is_never_sent_twice(client, sandbox, session, pauses, imp_uid, write, kind):
     endpoint, call = write
-    arm(sandbox, kind=kind, endpoint=endpoint, count=2)
+    arm_fault(sandbox.url, kind=kind, endpoint=endpoint, count=2)
     with pytest.raises(PortOneUnavailable):
         call(client, imp_uid)
     assert len(session.calls) == 1
