@@ -54,6 +54,14 @@ def set_price_behind_the_shops_back(app, slug: str, price: int) -> None:
         db.session.commit()
 
 
+def edit_price(app, slug: str, price: int) -> None:
+    """A product edited as an admin form would: loaded, changed, flushed by the session."""
+    with app.app_context():
+        product = db.session.scalar(db.select(Product).filter_by(slug=slug))
+        product.price = price
+        db.session.commit()
+
+
 def test_a_first_visit_gets_the_page_from_the_cache(app, client):
     assert "14,000원" in client.get("/").text
     assert "14,000원" in client.get("/products/jeju-green-tea").text
@@ -67,10 +75,7 @@ def test_a_first_visit_gets_the_page_from_the_cache(app, client):
 def test_a_price_change_shows_at_once(app, client):
     assert "14,000원" in client.get("/").text
     assert "14,000원" in client.get("/products/jeju-green-tea").text
-    with app.app_context():
-        tea = db.session.scalar(db.select(Product).filter_by(slug="jeju-green-tea"))
-        tea.price = 13_500
-        db.session.commit()
+    edit_price(app, "jeju-green-tea", 13_500)
     assert "13,500원" in client.get("/").text
     assert "13,500원" in client.get("/products/jeju-green-tea").text
 
@@ -243,10 +248,7 @@ def test_a_cache_that_cannot_be_reached_only_costs_the_cache(app_factory, caplog
     app = app_factory(REDIS_URL="redis://127.0.0.1:1/0")
     client = app.test_client()
     assert "14,000원" in client.get("/").text
-    with app.app_context():
-        tea = db.session.scalar(db.select(Product).filter_by(slug="jeju-green-tea"))
-        tea.price = 13_500
-        db.session.commit()
+    edit_price(app, "jeju-green-tea", 13_500)
     assert "13,500원" in client.get("/products/jeju-green-tea").text
     logged = {record.getMessage() for record in caplog.records}
     assert "the page cache could not be read" in logged
